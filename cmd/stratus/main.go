@@ -1,0 +1,125 @@
+// Command stratus is the Stratus server and its small command-line companion.
+//
+//	stratus server [--listen ADDR] [--data-dir DIR] [--root-key-file FILE]
+//	stratus env    [--data-dir DIR]
+//	stratus version
+//
+// main only parses flags and the environment into a config and calls run.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/stratus-cloud/stratus/internal/config"
+	"github.com/stratus-cloud/stratus/internal/server"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "stratus:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: stratus <command> [flags]
+
+commands:
+  server    start the Stratus API server
+  env       print export lines for the AWS CLI and SDKs
+  version   print the version
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	def, err := config.Default(config.Env{
+		Home:          getenv("HOME"),
+		XDGDataHome:   getenv("XDG_DATA_HOME"),
+		XDGConfigHome: getenv("XDG_CONFIG_HOME"),
+	})
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "server":
+		return runServer(ctx, def, args[1:], stdout, stderr, getenv)
+	case "env":
+		return runEnv(def, args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "stratus", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func runServer(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Listen, "listen", cfg.Listen, "TCP address to listen on")
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "data directory")
+	fs.StringVar(&cfg.RootKeyFile, "root-key-file", cfg.RootKeyFile, "root key file (created on first start); STRATUS_ROOT_KEY (base64) overrides it")
+	fs.StringVar(&cfg.Region, "region", cfg.Region, "default region")
+	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg.RootKey = getenv("STRATUS_ROOT_KEY")
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	return server.Run(ctx, cfg, log, stdout)
+}
+
+func runEnv(cfg config.Config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("env", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "data directory of the server")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	creds, err := server.ReadCredentials(cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("read credentials (has the server been started with this --data-dir?): %w", err)
+	}
+	endpoint, err := server.ReadEndpoint(cfg.DataDir)
+	if err != nil {
+		endpoint = "http://" + cfg.Listen
+	}
+	for _, kv := range [][2]string{
+		{"AWS_ENDPOINT_URL", endpoint},
+		{"AWS_ACCESS_KEY_ID", creds.AccessKeyID},
+		{"AWS_SECRET_ACCESS_KEY", creds.SecretAccessKey},
+		{"AWS_REGION", cfg.Region},
+		{"AWS_DEFAULT_REGION", cfg.Region},
+	} {
+		fmt.Fprintf(stdout, "export %s=%s\n", kv[0], shellQuote(kv[1]))
+	}
+	fmt.Fprintln(stdout, "unset AWS_SESSION_TOKEN AWS_PROFILE")
+	return nil
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,80 @@
+// Package config holds the server's configuration and its defaults. main fills a
+// Config from flags and the environment and passes it down; no other package reads
+// flags or the environment.
+package config
+
+import (
+	"errors"
+	"path/filepath"
+)
+
+// Default listen address: loopback only, the port LocalStack users already know.
+const DefaultListen = "127.0.0.1:4566"
+
+// DefaultRegion is the region Stratus reports when a client names none.
+const DefaultRegion = "us-east-1"
+
+// Config is everything `stratus server` needs.
+type Config struct {
+	// Listen is the TCP address of the API listener.
+	Listen string
+	// DataDir holds the store, blobs and the user's credentials file.
+	DataDir string
+	// RootKeyFile is where the root key lives (outside DataDir by default).
+	RootKeyFile string
+	// RootKey, if set, is the base64 root key given through the environment; it
+	// takes precedence over RootKeyFile.
+	RootKey string
+	// Region is reported where a client does not name one.
+	Region string
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+}
+
+// Env is the part of the process environment defaults are computed from.
+type Env struct {
+	Home, XDGDataHome, XDGConfigHome string
+}
+
+// Default returns the configuration used when no flag overrides it: data in the
+// per-user data directory ($XDG_DATA_HOME/stratus or ~/.local/share/stratus) and
+// the root key in the per-user config directory ($XDG_CONFIG_HOME/stratus/root.key
+// or ~/.config/stratus/root.key).
+func Default(env Env) (Config, error) {
+	data := env.XDGDataHome
+	if data == "" {
+		if env.Home == "" {
+			return Config{}, errors.New("no home directory: set HOME or pass --data-dir")
+		}
+		data = filepath.Join(env.Home, ".local", "share")
+	}
+	conf := env.XDGConfigHome
+	if conf == "" {
+		if env.Home == "" {
+			return Config{}, errors.New("no home directory: set HOME or pass --root-key-file")
+		}
+		conf = filepath.Join(env.Home, ".config")
+	}
+	return Config{
+		Listen:      DefaultListen,
+		DataDir:     filepath.Join(data, "stratus"),
+		RootKeyFile: filepath.Join(conf, "stratus", "root.key"),
+		Region:      DefaultRegion,
+		LogLevel:    "info",
+	}, nil
+}
+
+// Validate reports the first problem with c.
+func (c Config) Validate() error {
+	switch {
+	case c.Listen == "":
+		return errors.New("listen address is empty")
+	case c.DataDir == "":
+		return errors.New("data directory is empty")
+	case c.RootKey == "" && c.RootKeyFile == "":
+		return errors.New("no root key file or root key given")
+	case c.Region == "":
+		return errors.New("region is empty")
+	}
+	return nil
+}

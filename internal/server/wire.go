@@ -1,0 +1,179 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/stratus-cloud/stratus/internal/awsproto"
+	"github.com/stratus-cloud/stratus/internal/awsproto/bind"
+	"github.com/stratus-cloud/stratus/internal/awsproto/codec"
+	"github.com/stratus-cloud/stratus/internal/awsproto/codec/jsonrpc"
+	"github.com/stratus-cloud/stratus/internal/awsproto/codec/query"
+	"github.com/stratus-cloud/stratus/internal/awsproto/codec/restjson"
+	"github.com/stratus-cloud/stratus/internal/awsproto/codec/rpcv2cbor"
+	"github.com/stratus-cloud/stratus/internal/awsproto/model"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/cloudtrailshapes"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/cloudwatchshapes"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ec2shapes"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ecrshapes"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ecsshapes"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/eventsshapes"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/kmsshapes"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/lambdashapes"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/logsshapes"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/rdsshapes"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/secretsmanagershapes"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/signershapes"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/snsshapes"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/sqsshapes"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ssmshapes"
+	"github.com/stratus-cloud/stratus/internal/iam"
+	"github.com/stratus-cloud/stratus/internal/iam/authapi"
+	"github.com/stratus-cloud/stratus/internal/iam/iamapi"
+	"github.com/stratus-cloud/stratus/internal/iam/orgapi"
+	"github.com/stratus-cloud/stratus/internal/iam/stsapi"
+	"github.com/stratus-cloud/stratus/internal/rootkey"
+	"github.com/stratus-cloud/stratus/internal/secret"
+	"github.com/stratus-cloud/stratus/internal/store"
+)
+
+// Health states of a service.
+const (
+	stateRunning = "running"
+	// statePlanned: the model is served (every operation answers NotImplemented)
+	// but no operation is implemented yet.
+	statePlanned = "not_implemented"
+)
+
+// plannedService is a served model whose operations are not implemented yet.
+type plannedService struct {
+	load             func() (*model.Service, error)
+	actionPrefix     string
+	accessDeniedCode string
+}
+
+// plannedServices are the models Stratus serves ahead of their implementation, so
+// clients get NotImplemented rather than an unknown-service error.
+func plannedServices() []plannedService {
+	return []plannedService{
+		{lambdashapes.Service, "lambda", "AccessDeniedException"},
+		{sqsshapes.Service, "sqs", "AccessDenied"},
+		{snsshapes.Service, "sns", "AuthorizationError"},
+		{kmsshapes.Service, "kms", "AccessDeniedException"},
+		{logsshapes.Service, "logs", "AccessDeniedException"},
+		{cloudwatchshapes.Service, "cloudwatch", "AccessDenied"},
+		{ecrshapes.Service, "ecr", "AccessDeniedException"},
+		{ecsshapes.Service, "ecs", "AccessDeniedException"},
+		{cloudtrailshapes.Service, "cloudtrail", "AccessDeniedException"},
+		{eventsshapes.Service, "events", "AccessDeniedException"},
+		{rdsshapes.Service, "rds", "AccessDenied"},
+		{ec2shapes.Service, "ec2", "UnauthorizedOperation"},
+		{secretsmanagershapes.Service, "secretsmanager", "AccessDeniedException"},
+		{ssmshapes.Service, "ssm", "AccessDeniedException"},
+		{signershapes.Service, "signer", "AccessDeniedException"},
+	}
+}
+
+func codecs() map[string]codec.Codec {
+	return map[string]codec.Codec{
+		model.JSON:     jsonrpc.New(),
+		model.RestJSON: restjson.New(),
+		model.CBOR:     rpcv2cbor.New(),
+		model.Query:    query.New(),
+		model.EC2:      query.NewEC2(),
+	}
+}
+
+// wire builds the services and the router.
+func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
+	box := secret.NewBox(key)
+	if err := checkRootKey(ctx, s.store, box); err != nil {
+		return err
+	}
+	iamSvc, err := iam.New(ctx, iam.Config{Store: s.store, Sealer: box})
+	if err != nil {
+		return fmt.Errorf("iam: %w", err)
+	}
+	authz := iam.NewAuthorizer(iam.AuthorizerConfig{Service: iamSvc})
+	s.router = awsproto.NewRouter(awsproto.RouterConfig{
+		Authenticator: authapi.New(iamSvc, nil),
+		Authorizer:    authz,
+		Codecs:        codecs(),
+		Logger:        s.log,
+		Observer:      s.metrics,
+	})
+	binder := bind.New()
+	var services []*awsproto.Service
+	for _, mk := range []func() (*awsproto.Service, error){
+		func() (*awsproto.Service, error) { return iamapi.New(iamSvc, authz, binder) },
+		func() (*awsproto.Service, error) { return stsapi.New(iamSvc, binder) },
+		func() (*awsproto.Service, error) { return orgapi.New(iamSvc, binder) },
+	} {
+		svc, err := mk()
+		if err != nil {
+			return err
+		}
+		services = append(services, svc)
+	}
+	for _, p := range plannedServices() {
+		m, err := p.load()
+		if err != nil {
+			return err
+		}
+		services = append(services, &awsproto.Service{Model: m, ActionPrefix: p.actionPrefix, AccessDeniedCode: p.accessDeniedCode})
+	}
+	for _, svc := range services {
+		if err := s.router.Register(svc); err != nil {
+			return err
+		}
+		state := statePlanned
+		if len(svc.Ops) > 0 {
+			state = stateRunning
+		}
+		s.health[svc.Model.Name] = state
+	}
+
+	b, created, err := iamSvc.EnsureBootstrap(ctx)
+	if err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+	if created {
+		if err := writeCredentials(s.cfg.DataDir, Credentials{AccessKeyID: b.AccessKeyID, SecretAccessKey: b.SecretAccessKey}); err != nil {
+			return fmt.Errorf("write credentials: %w", err)
+		}
+		fmt.Fprintf(s.out, "Stratus created account %s with the IAM user %s (AdministratorAccess).\n"+
+			"Its access key is in %s (profile default).\n"+
+			"Use it with:  eval \"$(stratus env --data-dir %s)\"; aws sts get-caller-identity\n",
+			b.AccountID, b.UserName, s.cfg.DataDir+"/"+CredentialsFile, s.cfg.DataDir)
+	}
+	return nil
+}
+
+// checkRootKey makes sure the root key is the one the data directory was created
+// with: the first start stores a sealed canary, later starts must open it. Without
+// this check a wrong key would surface only as failed requests.
+func checkRootKey(ctx context.Context, st *store.Store, box *secret.Box) error {
+	if err := st.Migrate(ctx, "server", []store.Migration{{Version: 1, SQL: `CREATE TABLE server_meta (name TEXT PRIMARY KEY, value BLOB NOT NULL)`}}); err != nil {
+		return fmt.Errorf("migrate server tables: %w", err)
+	}
+	const name = "root-key-canary"
+	ad := []byte("server/" + name)
+	var sealed []byte
+	err := st.View(ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(ctx, `SELECT value FROM server_meta WHERE name = ?`, name).Scan(&sealed)
+	})
+	switch {
+	case store.IsNotFound(err):
+		return st.Update(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO server_meta (name, value) VALUES (?, ?)`, name, box.Seal([]byte(name), ad))
+			return err
+		})
+	case err != nil:
+		return fmt.Errorf("read root key canary: %w", err)
+	}
+	if _, err := box.Open(sealed, ad); err != nil {
+		return errors.New("the root key does not match the one this data directory was created with (check --root-key-file or STRATUS_ROOT_KEY)")
+	}
+	return nil
+}
