@@ -3,7 +3,7 @@ GO ?= go
 BIN := bin/stratus
 export CGO_ENABLED ?= 0
 
-.PHONY: run build test test-short bench generate deps fmt vet
+.PHONY: run build test test-short fuzz bench generate deps fmt
 
 deps:
 	@scripts/deps.sh
@@ -18,12 +18,17 @@ run: deps build
 test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
+	FUZZTIME=3s scripts/fuzz-brief.sh
 
 test-short:
 	$(GO) test -short ./...
 
+# Every fuzz target beyond its seeds, FUZZTIME each.
+fuzz:
+	scripts/fuzz-brief.sh
+
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchtime 2000x ./bench/...
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./bench/...
 
 generate:
 	$(GO) generate ./internal/awsproto/...

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"constraint and not-found errors are recognised", testErrorHelpers},
 		{"committed updates survive close and reopen", testDurableAcrossReopen},
 		{"update and view after close fail with ErrClosed", testClosed},
+		{"close finishes the updates it has taken and refuses the rest", testCloseDrains},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -293,10 +294,12 @@ func testGroupIsolation(t *testing.T, open func(t *testing.T) *store.Store) {
 	before := s.Stats()
 
 	errOdd := errors.New("odd ones fail")
-	var wg sync.WaitGroup
+	var wg, started sync.WaitGroup
 	errs := make([]error, n)
+	started.Add(n)
 	for i := range n {
 		wg.Go(func() {
+			started.Done()
 			errs[i] = s.Update(ctx, func(tx *store.Tx) error {
 				if _, err := tx.Exec(ctx, `INSERT INTO st_kv (k, v) VALUES (?, 'x')`, fmt.Sprint(i)); err != nil {
 					return err
@@ -311,7 +314,8 @@ func testGroupIsolation(t *testing.T, open func(t *testing.T) *store.Store) {
 			})
 		})
 	}
-	time.Sleep(50 * time.Millisecond) // let the updaters queue behind the held writer
+	started.Wait()
+	time.Sleep(20 * time.Millisecond) // let the updaters queue behind the held writer
 	release()
 	wg.Wait()
 
@@ -650,5 +654,49 @@ func testClosed(t *testing.T, open func(t *testing.T) *store.Store) {
 	}
 	if err := s.Migrate(ctx, "st", []store.Migration{{Version: 2, SQL: "SELECT 1"}}); !errors.Is(err, store.ErrClosed) {
 		t.Errorf("migrate after close: %v, want ErrClosed", err)
+	}
+}
+
+func testCloseDrains(t *testing.T, open func(t *testing.T) *store.Store) {
+	s := open(t)
+	setupKV(t, s)
+	ctx := context.Background()
+	const n = 32
+	release := holdWriter(t, s)
+	var wg, started sync.WaitGroup
+	errs := make([]error, n)
+	started.Add(n)
+	for i := range n {
+		wg.Go(func() {
+			started.Done()
+			errs[i] = s.Update(ctx, exec(`INSERT INTO st_kv (k, v) VALUES (?, 'x')`, fmt.Sprint(i)))
+		})
+	}
+	started.Wait()
+	time.Sleep(10 * time.Millisecond)
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	time.Sleep(10 * time.Millisecond)
+	release()
+	if err := <-closed; err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	wg.Wait()
+
+	s = openT(t, open)
+	present := map[string]bool{}
+	for _, k := range texts(t, s, `SELECT k FROM st_kv`) {
+		present[k] = true
+	}
+	for i, err := range errs {
+		k := fmt.Sprint(i)
+		switch {
+		case err == nil && !present[k]:
+			t.Errorf("update %d succeeded but its row is missing after close", i)
+		case errors.Is(err, store.ErrClosed) && present[k]:
+			t.Errorf("update %d was refused but its row is present", i)
+		case err != nil && !errors.Is(err, store.ErrClosed):
+			t.Errorf("update %d: %v", i, err)
+		}
 	}
 }
