@@ -22,7 +22,9 @@ import (
 	"time"
 
 	"github.com/stratus-cloud/stratus/internal/awsproto"
+	"github.com/stratus-cloud/stratus/internal/blob"
 	"github.com/stratus-cloud/stratus/internal/config"
+	"github.com/stratus-cloud/stratus/internal/logs"
 	"github.com/stratus-cloud/stratus/internal/metrics"
 	"github.com/stratus-cloud/stratus/internal/rootkey"
 	"github.com/stratus-cloud/stratus/internal/store"
@@ -37,6 +39,10 @@ type Server struct {
 	metrics *metrics.Registry
 	router  *awsproto.Router
 	health  map[string]string // service -> state; written during New, read-only after
+	logs    *logs.Service     // started by Start, stopped by Shutdown
+	code    *codeURLs
+	// lambdaCode reads a code blob for the code download route.
+	lambdaCode func(blob.Digest) ([]byte, error)
 
 	ln   net.Listener
 	http *http.Server
@@ -94,6 +100,7 @@ func (s *Server) Start() error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_stratus/health", s.serveHealth)
 	mux.HandleFunc("GET /metrics", s.serveMetrics)
+	mux.HandleFunc("GET "+codePathPrefix+"{account}/{digest}", s.code.serve(s.lambdaCode))
 	mux.Handle("/", s.router)
 	s.http = &http.Server{
 		Handler:           mux,
@@ -101,6 +108,7 @@ func (s *Server) Start() error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	s.logs.Start()
 	s.serveErr = make(chan error, 1)
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	if err := writeFileAtomic(filepath.Join(s.cfg.DataDir, EndpointFile), []byte(s.URL()+"\n"), 0o644); err != nil {
@@ -124,6 +132,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			err = s.http.Shutdown(ctx)
 			if serr := <-s.serveErr; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 				err = serr
+			}
+			if lerr := s.logs.Stop(ctx); lerr != nil && err == nil {
+				err = lerr
 			}
 		}
 		if cerr := s.store.Close(); cerr != nil && err == nil {

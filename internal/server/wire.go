@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/awsproto/bind"
@@ -20,19 +21,22 @@ import (
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ecsshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/eventsshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/kmsshapes"
-	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/lambdashapes"
-	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/logsshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/rdsshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/secretsmanagershapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/signershapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/snsshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/sqsshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ssmshapes"
+	"github.com/stratus-cloud/stratus/internal/blob"
 	"github.com/stratus-cloud/stratus/internal/iam"
 	"github.com/stratus-cloud/stratus/internal/iam/authapi"
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi"
 	"github.com/stratus-cloud/stratus/internal/iam/orgapi"
 	"github.com/stratus-cloud/stratus/internal/iam/stsapi"
+	"github.com/stratus-cloud/stratus/internal/lambda"
+	"github.com/stratus-cloud/stratus/internal/lambda/lambdaapi"
+	"github.com/stratus-cloud/stratus/internal/logs"
+	"github.com/stratus-cloud/stratus/internal/logs/logsapi"
 	"github.com/stratus-cloud/stratus/internal/rootkey"
 	"github.com/stratus-cloud/stratus/internal/secret"
 	"github.com/stratus-cloud/stratus/internal/store"
@@ -57,11 +61,9 @@ type plannedService struct {
 // clients get NotImplemented rather than an unknown-service error.
 func plannedServices() []plannedService {
 	return []plannedService{
-		{lambdashapes.Service, "lambda", "AccessDeniedException"},
 		{sqsshapes.Service, "sqs", "AccessDenied"},
 		{snsshapes.Service, "sns", "AuthorizationError"},
 		{kmsshapes.Service, "kms", "AccessDeniedException"},
-		{logsshapes.Service, "logs", "AccessDeniedException"},
 		{cloudwatchshapes.Service, "cloudwatch", "AccessDenied"},
 		{ecrshapes.Service, "ecr", "AccessDeniedException"},
 		{ecsshapes.Service, "ecs", "AccessDeniedException"},
@@ -103,12 +105,32 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 		Logger:        s.log,
 		Observer:      s.metrics,
 	})
+	blobs, err := blob.Open(blob.Options{Dir: filepath.Join(s.cfg.DataDir, "blobs"), Sealer: box})
+	if err != nil {
+		return fmt.Errorf("blob store: %w", err)
+	}
+	s.code = newCodeURLs(key, s.URL)
+	lambdaSvc, err := lambda.New(ctx, lambda.Config{
+		Store: s.store, Blobs: blobs, Sealer: box, Roles: lambdaRoles{iamSvc},
+		Region: s.cfg.Region, CodeLocation: s.code.Location,
+	})
+	if err != nil {
+		return fmt.Errorf("lambda: %w", err)
+	}
+	s.lambdaCode = lambdaSvc.Code
+	s.logs, err = logs.New(ctx, logs.Config{Store: s.store, Logger: s.log})
+	if err != nil {
+		return fmt.Errorf("logs: %w", err)
+	}
+
 	binder := bind.New()
 	var services []*awsproto.Service
 	for _, mk := range []func() (*awsproto.Service, error){
 		func() (*awsproto.Service, error) { return iamapi.New(iamSvc, authz, binder) },
 		func() (*awsproto.Service, error) { return stsapi.New(iamSvc, binder) },
 		func() (*awsproto.Service, error) { return orgapi.New(iamSvc, binder) },
+		func() (*awsproto.Service, error) { return lambdaapi.New(lambdaSvc, binder) },
+		func() (*awsproto.Service, error) { return logsapi.New(s.logs, binder) },
 	} {
 		svc, err := mk()
 		if err != nil {
