@@ -9,6 +9,10 @@ command -v go >/dev/null 2>&1 || { echo "deps: Go is required (https://go.dev/do
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 if ! python3 -c 'import botocore, boto3' >/dev/null 2>&1; then need_apt+=(python3-boto3 python3-botocore); fi
 command -v aws >/dev/null 2>&1 || need_apt+=(awscli)
+# The sandbox formats each environment's /tmp as ext4; its benchmarks compare against runc and crun.
+command -v mkfs.ext4 >/dev/null 2>&1 || [ -x /usr/sbin/mkfs.ext4 ] || [ -x /sbin/mkfs.ext4 ] || need_apt+=(e2fsprogs)
+command -v runc >/dev/null 2>&1 || [ -x /usr/sbin/runc ] || need_apt+=(runc)
+command -v crun >/dev/null 2>&1 || need_apt+=(crun)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

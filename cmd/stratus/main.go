@@ -20,6 +20,7 @@ import (
 	"syscall"
 
 	"github.com/stratus-cloud/stratus/internal/config"
+	"github.com/stratus-cloud/stratus/internal/sandbox/launch"
 	"github.com/stratus-cloud/stratus/internal/server"
 )
 
@@ -27,6 +28,11 @@ import (
 var version = "dev"
 
 func main() {
+	// The sandbox launcher re-executes this binary as each execution
+	// environment's init; that must run before anything else.
+	if launch.Main(os.Args) {
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
