@@ -27,6 +27,12 @@ type Spec struct {
 	Stdout, Stderr io.Writer // receive the process's output; nil discards it. A slow writer slows the process, nothing is buffered beyond a pipe.
 
 	UID, GID int // the unprivileged identity the process runs as; 0 means DefaultUID / DefaultGID (root is refused)
+
+	// Listen names TCP addresses (e.g. "127.0.0.1:9001") to listen on inside the
+	// environment's network namespace before the process starts, so that it can
+	// connect at once; Env.Listeners returns them in this order. The caller owns
+	// them.
+	Listen []string
 }
 
 // Defaults for the zero values of Spec, matching AWS Lambda.
@@ -71,6 +77,9 @@ type Env interface {
 	// process owns it. The namespace has loopback only, so addr is normally
 	// "127.0.0.1:9001" (the Runtime API) or another loopback port. network is "tcp" or "tcp4".
 	Listen(network, addr string) (net.Listener, error)
+
+	// Listeners returns the listeners Spec.Listen asked for, in order.
+	Listeners() []net.Listener
 
 	// Freeze stops every process of the environment (no CPU at all) and returns once they
 	// are stopped; Thaw resumes them.

@@ -268,10 +268,11 @@ type env struct {
 	id string
 
 	// Set by start, read-only afterwards.
-	init  *prestarted
-	cmd   *exec.Cmd
-	cg    *cgroup.Group
-	netns *os.File // the environment's network namespace, kept open for Listen
+	init      *prestarted
+	cmd       *exec.Cmd
+	cg        *cgroup.Group
+	netns     *os.File       // the environment's network namespace, kept open for Listen
+	listeners []net.Listener // opened by start for Spec.Listen, owned by the caller
 
 	done chan struct{} // closed by reap once everything is released
 
@@ -302,6 +303,17 @@ func (e *env) start(ctx context.Context, s *sandbox.Spec) error {
 		return fmt.Errorf("launch: %w", err)
 	}
 	e.netns = w.netns
+	for _, addr := range s.Listen {
+		ln, err := e.Listen("tcp", addr)
+		if err != nil {
+			for _, l := range e.listeners {
+				l.Close()
+			}
+			e.listeners = nil
+			return err
+		}
+		e.listeners = append(e.listeners, ln)
+	}
 	w.copyOutput(s.Stdout, s.Stderr)
 	cfgW, statR := w.cfgW, w.statR
 	cfg, err := json.Marshal(initConfig{
@@ -385,6 +397,9 @@ func (e *env) exited() bool {
 	}
 }
 
+// Listeners implements sandbox.Env.
+func (e *env) Listeners() []net.Listener { return e.listeners }
+
 // Listen implements sandbox.Env by creating the socket on a thread that has temporarily
 // entered the environment's network namespace.
 func (e *env) Listen(network, addr string) (net.Listener, error) {
@@ -396,7 +411,13 @@ func (e *env) Listen(network, addr string) (net.Listener, error) {
 		runtime.UnlockOSThread()
 		return nil, fmt.Errorf("launch: enter network namespace: %w", err)
 	}
-	ln, lerr := net.Listen(network, addr)
+	// A prestarted init brings lo up on its own, but perhaps not yet: doing it
+	// here too (idempotent) lets a listener exist before the process starts.
+	lerr := loopbackUp()
+	var ln net.Listener
+	if lerr == nil {
+		ln, lerr = net.Listen(network, addr)
+	}
 	if err := unix.Setns(int(e.l.hostNS.Fd()), unix.CLONE_NEWNET); err != nil {
 		// The thread is stuck in the wrong namespace: leave it locked so the runtime
 		// discards it when this goroutine returns.

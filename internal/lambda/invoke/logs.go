@@ -1,0 +1,185 @@
+package invoke
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// logBatch is a run of log events bound for one stream.
+type logBatch struct {
+	account, region, group, stream string
+	events                         []LogEvent
+}
+
+// Limits on what one environment's log lines hold in memory before shipping.
+const (
+	maxLineBytes  = 256 << 10
+	maxBatchLines = 1000
+	maxBatchBytes = 512 << 10
+)
+
+// logWriter turns an environment's output into log events: it splits lines,
+// adds the platform's START, END and REPORT lines, keeps the tail of the current
+// invocation for X-Amz-Log-Result and ships events to the pool's LogSink in
+// batches, off the invoke path.
+type logWriter struct {
+	p                              *Pool
+	account, region, group, stream string
+
+	mu         sync.Mutex // guards the fields below
+	partial    []byte
+	events     []LogEvent
+	batchBytes int
+	tailBuf    []byte
+}
+
+func newLogWriter(p *Pool, f *Function, group, stream string) *logWriter {
+	return &logWriter{p: p, account: f.Account, region: f.Region, group: group, stream: stream}
+}
+
+func (l *logWriter) start(reqID, version string) {
+	l.mu.Lock()
+	l.tailBuf = l.tailBuf[:0]
+	l.mu.Unlock()
+	l.line(fmt.Sprintf("START RequestId: %s Version: %s", reqID, version))
+}
+
+// Write takes the function's raw output (the sandbox copies stdout and stderr
+// here). Output written just before the function answers may arrive after the
+// invocation's tail was taken; it still reaches the log stream.
+func (l *logWriter) Write(b []byte) (int, error) {
+	n := len(b)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for len(b) > 0 {
+		i := indexByte(b, '\n')
+		if i < 0 {
+			l.partial = append(l.partial, b...)
+			if len(l.partial) >= maxLineBytes {
+				l.lineLocked(string(l.partial))
+				l.partial = l.partial[:0]
+			}
+			return n, nil
+		}
+		l.partial = append(l.partial, b[:i]...)
+		l.lineLocked(string(l.partial))
+		l.partial = l.partial[:0]
+		b = b[i+1:]
+	}
+	return n, nil
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// flushPartial turns an unterminated last line into an event.
+func (l *logWriter) flushPartial() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.partial) > 0 {
+		l.lineLocked(string(l.partial))
+		l.partial = l.partial[:0]
+	}
+}
+
+func (l *logWriter) line(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lineLocked(s)
+}
+
+func (l *logWriter) lineLocked(s string) {
+	l.events = append(l.events, LogEvent{Time: l.p.cfg.Now(), Message: s})
+	l.batchBytes += len(s)
+	l.tailBuf = append(l.tailBuf, s...)
+	l.tailBuf = append(l.tailBuf, '\n')
+	if len(l.tailBuf) > 2*maxTail {
+		l.tailBuf = append(l.tailBuf[:0], l.tailBuf[len(l.tailBuf)-maxTail:]...)
+	}
+	if len(l.events) >= maxBatchLines || l.batchBytes >= maxBatchBytes {
+		l.shipLocked()
+	}
+}
+
+// finish writes END and REPORT and ships the invocation's events.
+func (l *logWriter) finish(reqID string, dur time.Duration, f *Function, peak int64, initDur time.Duration, cold bool) {
+	l.line("END RequestId: " + reqID)
+	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t",
+		reqID, float64(dur.Microseconds())/1000, billedMs(dur), f.MemoryMB, (peak+(1<<20)-1)>>20)
+	if cold && initDur > 0 {
+		report += fmt.Sprintf("Init Duration: %.2f ms\t", float64(initDur.Microseconds())/1000)
+	}
+	l.line(report)
+	l.mu.Lock()
+	l.shipLocked()
+	l.mu.Unlock()
+}
+
+func (l *logWriter) shipLocked() {
+	if len(l.events) == 0 || l.p.cfg.Logs == nil {
+		l.events, l.batchBytes = l.events[:0], 0
+		return
+	}
+	b := logBatch{account: l.account, region: l.region, group: l.group, stream: l.stream, events: l.events}
+	l.events, l.batchBytes = nil, 0
+	l.p.ship(b)
+}
+
+// tail returns the last 4 KB of the current invocation's log, if wanted.
+func (l *logWriter) tail(want bool) []byte {
+	if !want {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t := l.tailBuf
+	if len(t) > maxTail {
+		t = t[len(t)-maxTail:]
+	}
+	return append([]byte(nil), t...)
+}
+
+// ship queues a batch for the log shipper; it blocks when the shipper is behind
+// (backpressure instead of unbounded memory).
+func (p *Pool) ship(b logBatch) {
+	select {
+	case p.logq <- b:
+	case <-p.stop:
+	}
+}
+
+// shipLogs delivers queued batches to the LogSink until the pool stops, then
+// delivers what is left.
+func (p *Pool) shipLogs() {
+	defer p.wg.Done()
+	deliver := func(b logBatch) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := p.cfg.Logs.Append(ctx, b.account, b.region, b.group, b.stream, b.events); err != nil {
+			p.cfg.Logger.Warn("ship function logs", "group", b.group, "err", err)
+		}
+	}
+	for {
+		select {
+		case b := <-p.logq:
+			deliver(b)
+		case <-p.stop:
+			for {
+				select {
+				case b := <-p.logq:
+					deliver(b)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
