@@ -86,6 +86,10 @@ func runServer(ctx context.Context, cfg config.Config, args []string, stdout, st
 	fs.StringVar(&cfg.RootKeyFile, "root-key-file", cfg.RootKeyFile, "root key file (created on first start); STRATUS_ROOT_KEY (base64) overrides it")
 	fs.StringVar(&cfg.Region, "region", cfg.Region, "default region")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
+	fs.IntVar(&cfg.Lambda.ConcurrencyLimit, "lambda-concurrency-limit", cfg.Lambda.ConcurrencyLimit, "concurrent Lambda executions per account")
+	fs.DurationVar(&cfg.Lambda.FreezeAfter, "lambda-freeze-after", cfg.Lambda.FreezeAfter, "idle time before an execution environment is frozen (at most 100ms)")
+	fs.DurationVar(&cfg.Lambda.IdleTimeout, "lambda-idle-timeout", cfg.Lambda.IdleTimeout, "idle time before an execution environment is shut down")
+	fs.StringVar(&cfg.Lambda.RunDir, "run-dir", cfg.Lambda.RunDir, "working files and extracted function code (default DATA_DIR/run; disk, not tmpfs)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

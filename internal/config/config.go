@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"path/filepath"
+	"time"
 )
 
 // Default listen address: loopback only, the port LocalStack users already know.
@@ -29,6 +30,23 @@ type Config struct {
 	Region string
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// Lambda configures function execution.
+	Lambda Lambda
+}
+
+// Lambda configures function execution.
+type Lambda struct {
+	// ConcurrencyLimit is each account's concurrent executions limit.
+	ConcurrencyLimit int
+	// FreezeAfter is how long an idle execution environment runs before it is
+	// frozen (at most 100 ms).
+	FreezeAfter time.Duration
+	// IdleTimeout is how long an idle environment is kept before it is shut down.
+	IdleTimeout time.Duration
+	// RunDir holds the launcher's working files and the extracted code of
+	// functions that ran (plaintext, emptied at every start); empty means
+	// DataDir/run. It must be on a disk filesystem.
+	RunDir string
 }
 
 // Env is the part of the process environment defaults are computed from.
@@ -61,6 +79,7 @@ func Default(env Env) (Config, error) {
 		RootKeyFile: filepath.Join(conf, "stratus", "root.key"),
 		Region:      DefaultRegion,
 		LogLevel:    "info",
+		Lambda:      Lambda{ConcurrencyLimit: 1000, FreezeAfter: 50 * time.Millisecond, IdleTimeout: 10 * time.Minute},
 	}, nil
 }
 
@@ -75,6 +94,12 @@ func (c Config) Validate() error {
 		return errors.New("no root key file or root key given")
 	case c.Region == "":
 		return errors.New("region is empty")
+	case c.Lambda.ConcurrencyLimit < 1:
+		return errors.New("lambda concurrency limit must be at least 1")
+	case c.Lambda.FreezeAfter <= 0 || c.Lambda.FreezeAfter > 100*time.Millisecond:
+		return errors.New("lambda freeze delay must be more than 0 and at most 100ms")
+	case c.Lambda.IdleTimeout <= 0:
+		return errors.New("lambda idle timeout must be positive")
 	}
 	return nil
 }

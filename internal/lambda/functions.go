@@ -162,7 +162,7 @@ func (s *Service) CreateFunction(ctx context.Context, account string, in Functio
 	v.ConfigSha256 = configSha(v)
 	tags, _ := json.Marshal(orEmpty(in.Tags))
 	var published *Version
-	err = s.st.Update(ctx, func(tx *store.Tx) error {
+	err = s.update(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO lambda_functions (account, name, created, tags, reserved, next_version) VALUES (?, ?, ?, ?, NULL, 1)`,
 			account, in.Name, v.LastModified.Format(TimeFormat), string(tags))
 		if store.IsUniqueViolation(err) {
@@ -504,7 +504,7 @@ func (s *Service) updateLatest(ctx context.Context, ref FunctionRef, revision st
 		return nil, err
 	}
 	var out *Version
-	err = s.st.Update(ctx, func(tx *store.Tx) error {
+	err = s.update(ctx, func(tx *store.Tx) error {
 		v, err := s.getVersion(ctx, tx, ref.Account, ref.Name, 0)
 		if errors.Is(err, sql.ErrNoRows) {
 			return functionNotFound(s.functionARN(ref.Account, ref.Name))
@@ -544,7 +544,7 @@ func (s *Service) DeleteFunction(ctx context.Context, account, nameOrARN, qualif
 	if err != nil {
 		return err
 	}
-	err = s.st.Update(ctx, func(tx *store.Tx) error {
+	err = s.update(ctx, func(tx *store.Tx) error {
 		if ref.Qualifier == "" {
 			res, err := tx.Exec(ctx, `DELETE FROM lambda_functions WHERE account = ? AND name = ?`, account, ref.Name)
 			if err != nil {

@@ -7,7 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/stratus-cloud/stratus/internal/blob"
 	"github.com/stratus-cloud/stratus/internal/store"
@@ -26,6 +29,10 @@ func (s *Service) lookupLayers(ctx context.Context, account string, arns []strin
 			acct, name, ver, err := s.parseLayerVersionARN(a)
 			if err != nil {
 				return err
+			}
+			if strings.Split(a, ":")[3] != s.region {
+				// Layers live in one region; another region's ARN names nothing here.
+				return invalidParameter("Layer version %s does not exist.", a)
 			}
 			if seen[acct+"/"+name] {
 				return invalidParameter("Two different versions of the same layer are not allowed to be referenced in the same function. %s", a)
@@ -101,7 +108,7 @@ func (s *Service) PublishLayerVersion(ctx context.Context, account string, in La
 		CompatibleRuntimes: in.CompatibleRuntimes, CompatibleArchitectures: in.CompatibleArchitectures,
 		LicenseInfo: in.LicenseInfo, CodeSha256: d.Base64(), CodeSize: size, Unzipped: info.Unzipped, Digest: d,
 	}
-	err = s.st.Update(ctx, func(tx *store.Tx) error {
+	err = s.update(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO lambda_layer_names (account, name, next_version) VALUES (?, ?, 1) ON CONFLICT (account, name) DO NOTHING`, account, in.Name)
 		if err != nil {
 			return err
@@ -141,10 +148,17 @@ func (s *Service) GetLayerVersion(ctx context.Context, account, name string, ver
 }
 
 // GetLayerVersionByARN returns the layer version a layer version ARN names.
+// Returns InvalidParameterValueException if arn is not a layer version ARN and
+// ResourceNotFoundException if it names no layer version of this region.
 func (s *Service) GetLayerVersionByARN(ctx context.Context, account, arn string) (*LayerVersion, error) {
 	acct, n, v, err := s.parseLayerVersionARN(arn)
 	if err != nil {
 		return nil, err
+	}
+	if arn != s.layerARN(acct, n)+":"+strconv.FormatInt(v, 10) {
+		// Another region's or partition's layer (or "01" for 1): the caller was
+		// authorized on that ARN, not on this region's layer of the same name.
+		return nil, notFound("The resource you requested does not exist.")
 	}
 	return s.layerVersion(ctx, account, acct, n, v)
 }
@@ -162,8 +176,22 @@ func (s *Service) layerVersion(ctx context.Context, caller, account, name string
 	return lv, err
 }
 
-// ListLayerVersions lists a layer's versions, newest first.
-func (s *Service) ListLayerVersions(ctx context.Context, account, name string, p Page) ([]*LayerVersion, string, error) {
+// LayerFilter narrows ListLayers and ListLayerVersions to the versions that
+// list a runtime or an architecture as compatible. Empty fields match every
+// version.
+type LayerFilter struct {
+	Runtime      string
+	Architecture string
+}
+
+func (f LayerFilter) matches(lv *LayerVersion) bool {
+	return (f.Runtime == "" || slices.Contains(lv.CompatibleRuntimes, f.Runtime)) &&
+		(f.Architecture == "" || slices.Contains(lv.CompatibleArchitectures, f.Architecture))
+}
+
+// ListLayerVersions lists the versions of a layer that match f, newest first.
+// A layer that does not exist (or is another account's) has none.
+func (s *Service) ListLayerVersions(ctx context.Context, account, name string, f LayerFilter, p Page) ([]*LayerVersion, string, error) {
 	acct, n, err := s.parseLayerName(account, name)
 	if err != nil {
 		return nil, "", err
@@ -171,18 +199,36 @@ func (s *Service) ListLayerVersions(ctx context.Context, account, name string, p
 	if acct != account {
 		return nil, "", nil
 	}
-	return s.listLayers(ctx, account, `SELECT config, code_digest FROM lambda_layer_versions WHERE account = ? AND name = ? AND version < ? ORDER BY version DESC LIMIT ?`, n, p, true)
-}
-
-// ListLayers lists the account's layers by name, each with its latest version.
-func (s *Service) ListLayers(ctx context.Context, account string, p Page) ([]*LayerVersion, string, error) {
-	return s.listLayers(ctx, account, `SELECT v.config, v.code_digest FROM lambda_layer_versions v
-		WHERE v.account = ? AND v.name > ? AND v.version = (SELECT MAX(version) FROM lambda_layer_versions w WHERE w.account = v.account AND w.name = v.name)
-		ORDER BY v.name LIMIT ?`, "", p, false)
-}
-
-func (s *Service) listLayers(ctx context.Context, account, query, name string, p Page, versions bool) ([]*LayerVersion, string, error) {
+	before := int64(math.MaxInt64)
+	if p.Marker != "" {
+		m, err := decodeMarker(p.Marker)
+		if err != nil {
+			return nil, "", err
+		}
+		if before, err = strconv.ParseInt(m, 10, 64); err != nil {
+			return nil, "", invalidParameter("Invalid marker: %s", p.Marker)
+		}
+	}
 	limit := p.limit()
+	var out []*LayerVersion
+	err = s.scanLayers(ctx, account, `SELECT name, config, code_digest FROM lambda_layer_versions
+		WHERE account = ? AND name = ? AND version < ? ORDER BY version DESC`, []any{account, n, before},
+		func(_ string, lv *LayerVersion) bool {
+			if f.matches(lv) {
+				out = append(out, lv)
+			}
+			return int64(len(out)) <= limit
+		})
+	if err != nil || int64(len(out)) <= limit {
+		return out, "", err
+	}
+	out = out[:limit]
+	return out, encodeMarker(strconv.FormatInt(out[limit-1].Version, 10)), nil
+}
+
+// ListLayers lists the account's layers by name, each with its latest version
+// that matches f; layers with no matching version are left out.
+func (s *Service) ListLayers(ctx context.Context, account string, f LayerFilter, p Page) ([]*LayerVersion, string, error) {
 	after := ""
 	if p.Marker != "" {
 		var err error
@@ -190,15 +236,26 @@ func (s *Service) listLayers(ctx context.Context, account, query, name string, p
 			return nil, "", err
 		}
 	}
-	args := []any{account, after, limit + 1}
-	if versions {
-		before := int64(1 << 62)
-		if after != "" {
-			before, _ = strconv.ParseInt(after, 10, 64)
-		}
-		args = []any{account, name, before, limit + 1}
-	}
+	limit := p.limit()
 	var out []*LayerVersion
+	var names []string
+	err := s.scanLayers(ctx, account, `SELECT name, config, code_digest FROM lambda_layer_versions
+		WHERE account = ? AND name > ? ORDER BY name, version DESC`, []any{account, after},
+		func(name string, lv *LayerVersion) bool {
+			if (len(names) == 0 || names[len(names)-1] != name) && f.matches(lv) {
+				out, names = append(out, lv), append(names, name)
+			}
+			return int64(len(out)) <= limit
+		})
+	if err != nil || int64(len(out)) <= limit {
+		return out, "", err
+	}
+	return out[:limit], encodeMarker(names[limit-1]), nil
+}
+
+// scanLayers runs query and hands each layer version to yield, in order, until
+// yield returns false.
+func (s *Service) scanLayers(ctx context.Context, account, query string, args []any, yield func(name string, lv *LayerVersion) bool) error {
 	err := s.st.View(ctx, func(tx *store.Tx) error {
 		rows, err := tx.Query(ctx, query, args...)
 		if err != nil {
@@ -206,31 +263,24 @@ func (s *Service) listLayers(ctx context.Context, account, query, name string, p
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var cfg, digest string
-			if err := rows.Scan(&cfg, &digest); err != nil {
+			var name, cfg, digest string
+			if err := rows.Scan(&name, &cfg, &digest); err != nil {
 				return err
 			}
 			lv, err := s.decodeLayer(account, cfg, digest)
 			if err != nil {
 				return err
 			}
-			out = append(out, lv)
+			if !yield(name, lv) {
+				return nil
+			}
 		}
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, "", fmt.Errorf("list layers: %w", err)
+		return fmt.Errorf("list layers: %w", err)
 	}
-	if int64(len(out)) <= limit {
-		return out, "", nil
-	}
-	out = out[:limit]
-	last := out[len(out)-1]
-	if versions {
-		return out, encodeMarker(strconv.FormatInt(last.Version, 10)), nil
-	}
-	_, lname, _ := s.parseLayerName(account, last.LayerARN)
-	return out, encodeMarker(lname), nil
+	return nil
 }
 
 // DeleteLayerVersion deletes a layer version; functions using it keep it.
@@ -243,7 +293,7 @@ func (s *Service) DeleteLayerVersion(ctx context.Context, account, name string, 
 	if acct != account {
 		return notFound("The resource you requested does not exist.")
 	}
-	err = s.st.Update(ctx, func(tx *store.Tx) error {
+	err = s.update(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `DELETE FROM lambda_layer_versions WHERE account = ? AND name = ? AND version = ?`, account, n, version)
 		return err
 	})

@@ -23,6 +23,28 @@ func TestFunctionLifecycle(t *testing.T) {
 			t.Fatalf("got %+v", v)
 		}
 	})
+	t.Run("an invoke resolves the configuration written just before it", func(t *testing.T) {
+		e.create(t, "cachefn", nil)
+		for _, mem := range []int64{256, 512} {
+			if _, err := e.Svc.UpdateFunctionConfiguration(ctx, e.Account, "cachefn", lambda.ConfigUpdate{MemorySize: &mem}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.Svc.PutFunctionConcurrency(ctx, e.Account, "cachefn", mem/64); err != nil {
+				t.Fatal(err)
+			}
+			r, err := e.Svc.ResolveForInvoke(ctx, e.Account, "cachefn", "")
+			if err != nil || r.Version.MemorySize != mem || *r.Version.ReservedConcurrency != mem/64 {
+				t.Fatalf("resolve after update to %d = %+v, %v", mem, r.Version, err)
+			}
+			un, err := e.Svc.UnreservedConcurrency(ctx, e.Account)
+			if err != nil || un != 1000-mem/64 {
+				t.Fatalf("unreserved = %d, %v", un, err)
+			}
+		}
+		if err := e.Svc.DeleteFunction(ctx, e.Account, "cachefn", ""); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("creating it again conflicts", func(t *testing.T) {
 		_, err := e.Svc.CreateFunction(ctx, e.Account, lambda.FunctionInput{Name: "fn", Runtime: "provided.al2023", Role: e.Role, ZipFile: zip})
 		if ae, ok := awserr.As(err); !ok || ae.Code != lambda.CodeResourceConflict || ae.Message != "Function already exist: fn" {
@@ -93,8 +115,11 @@ func TestFunctionLifecycle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			seen[r.Version] = true
-			if r.Environment["SECRET"] != "s3cr3t" {
+			seen[r.Version.Version] = true
+			if r.Alias != "live" {
+				t.Fatalf("alias = %q", r.Alias)
+			}
+			if r.Version.Environment["SECRET"] != "s3cr3t" {
 				t.Fatal("resolved version lacks its environment")
 			}
 		}
@@ -143,7 +168,7 @@ func TestLayersConcurrencyTags(t *testing.T) {
 	t.Run("a function with a layer resolves its digest", func(t *testing.T) {
 		e.create(t, "withlayer", func(in *lambda.FunctionInput) { in.Layers = []string{lv.LayerVersionARN} })
 		r, err := e.Svc.ResolveForInvoke(ctx, e.Account, "withlayer", "")
-		if err != nil || len(r.Layers) != 1 || r.Layers[0].Digest != lv.Digest {
+		if err != nil || len(r.Version.Layers) != 1 || r.Version.Layers[0].Digest != lv.Digest {
 			t.Fatalf("resolve = %+v, %v", r, err)
 		}
 	})

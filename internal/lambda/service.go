@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/stratus-cloud/stratus/internal/blob"
@@ -76,6 +78,11 @@ type Service struct {
 	location CodeLocation
 	now      func() time.Time
 	rand     io.Reader
+
+	// gen counts writes; the invoke cache holds entries of one generation.
+	gen     atomic.Uint64
+	cacheMu sync.Mutex // guards cache
+	cache   map[string]cached
 }
 
 // New migrates the store and returns a Service.
@@ -111,6 +118,13 @@ func (s *Service) revisionID() (string, error) {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}
+
+// update runs fn in a write transaction and retires every cached resolution:
+// whatever fn changed, later invokes see it.
+func (s *Service) update(ctx context.Context, fn func(*store.Tx) error) error {
+	defer s.gen.Add(1)
+	return s.st.Update(ctx, fn)
 }
 
 // Region returns the region in the Service's ARNs.

@@ -89,6 +89,10 @@ type Env interface {
 	// MemoryPeak returns the most memory the environment has used, in bytes.
 	MemoryPeak() (int64, error)
 
+	// SyncOutput returns once everything the environment wrote to its stdout and
+	// stderr before the call has been handed to Spec.Stdout and Spec.Stderr.
+	SyncOutput()
+
 	// OOMKilled reports whether the kernel killed a process of the environment for
 	// exceeding its memory limit.
 	OOMKilled() bool

@@ -6,10 +6,22 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/stratus-cloud/stratus/internal/config"
+	"github.com/stratus-cloud/stratus/internal/lambda/dataplane"
+	"github.com/stratus-cloud/stratus/internal/lambda/invoke"
+	"github.com/stratus-cloud/stratus/internal/lambda/lambdaapi"
+	"github.com/stratus-cloud/stratus/internal/lambda/runtimes"
+	"github.com/stratus-cloud/stratus/internal/logs"
+	"github.com/stratus-cloud/stratus/internal/sandbox/launch"
 
 	"github.com/stratus-cloud/stratus/internal/blob"
 	"github.com/stratus-cloud/stratus/internal/iam"
@@ -88,4 +100,125 @@ func (c *codeURLs) serve(code func(blob.Digest) ([]byte, error)) http.HandlerFun
 		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 		w.Write(b)
 	}
+}
+
+// roleCredentials gives execution environments their function's execution
+// role credentials through IAM's AssumeRole, as Lambda does. One session serves
+// every environment of a function while it has more than credsReuse left.
+type roleCredentials struct {
+	iam    *iam.Service
+	region string
+	now    func() time.Time
+
+	mu    sync.Mutex // guards cache
+	cache map[string]invoke.Creds
+}
+
+// credsReuse: a cached session is handed to new environments while it has at
+// least this long to live; the pool retires environments well before expiry.
+const credsReuse = 30 * time.Minute
+
+func newRoleCredentials(svc *iam.Service, region string) *roleCredentials {
+	return &roleCredentials{iam: svc, region: region, now: time.Now, cache: map[string]invoke.Creds{}}
+}
+
+// ForRole implements invoke.Credentials.
+func (r *roleCredentials) ForRole(ctx context.Context, account, roleARN, session string) (invoke.Creds, error) {
+	key := account + "\x00" + roleARN + "\x00" + session
+	r.mu.Lock()
+	c, ok := r.cache[key]
+	r.mu.Unlock()
+	if ok && c.Expires.Sub(r.now()) > credsReuse {
+		return c, nil
+	}
+	if err := (lambdaRoles{r.iam}).CheckExecutionRole(ctx, account, roleARN); err != nil {
+		return invoke.Creds{}, err
+	}
+	sess, err := r.iam.AssumeRole(ctx, nil, iam.AssumeRoleInput{RoleARN: roleARN, SessionName: session, Region: r.region})
+	if err != nil {
+		return invoke.Creds{}, err
+	}
+	c = invoke.Creds{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.Secret, SessionToken: sess.Token, Expires: sess.Expires}
+	r.mu.Lock()
+	for k, old := range r.cache {
+		if old.Expires.Sub(r.now()) <= credsReuse {
+			delete(r.cache, k)
+		}
+	}
+	r.cache[key] = c
+	r.mu.Unlock()
+	return c, nil
+}
+
+// logSink ships function logs into CloudWatch Logs.
+type logSink struct{ logs *logs.Service }
+
+// Append implements invoke.LogSink.
+func (l logSink) Append(ctx context.Context, account, region, group, stream string, events []invoke.LogEvent) error {
+	out := make([]logs.Event, len(events))
+	for i, e := range events {
+		out[i] = logs.Event{Timestamp: e.Time, Message: e.Message}
+	}
+	return l.logs.Append(ctx, account, region, group, stream, out)
+}
+
+// lambdaRuntime is what runs functions: the launcher, the pool and the data
+// plane in front of them. Its zero value (execution unavailable) is valid.
+type lambdaRuntime struct {
+	launcher *launch.Launcher
+	pool     *invoke.Pool
+	runner   *dataplane.Runner
+	// api serves the Stratus API inside environments (AWS_ENDPOINT_URL).
+	api *http.Server
+}
+
+// startLambdaRuntime prepares function execution. It fails when the host cannot
+// run sandboxes (not root, no namespaces or cgroups); the caller then serves
+// the control plane without execution.
+func startLambdaRuntime(cfg config.Config, svc *lambda.Service, creds invoke.Credentials, sink invoke.LogSink, api *http.Server, log *slog.Logger) (*lambdaRuntime, error) {
+	dir := cfg.Lambda.RunDir
+	if dir == "" {
+		dir = filepath.Join(cfg.DataDir, "run")
+	}
+	rdir := filepath.Join(dir, "runtimes")
+	if err := os.RemoveAll(rdir); err != nil {
+		return nil, err
+	}
+	if err := runtimes.WriteTo(rdir); err != nil {
+		return nil, err
+	}
+	l, err := launch.New(launch.Config{StateDir: filepath.Join(dir, "launcher"), CgroupParent: "stratus-" + strconv.Itoa(os.Getpid())})
+	if err != nil {
+		return nil, err
+	}
+	pool := invoke.New(invoke.Config{
+		Launcher: l, RuntimeDir: rdir, Credentials: creds, Logs: sink, API: api,
+		UnreservedLimit: dataplane.UnreservedLimit(svc, log),
+		FreezeAfter:     cfg.Lambda.FreezeAfter, IdleTimeout: cfg.Lambda.IdleTimeout, Logger: log,
+	})
+	runner, err := dataplane.New(dataplane.Config{Lambda: svc, Pool: pool, CacheDir: filepath.Join(dir, "code"), Logger: log})
+	if err != nil {
+		pool.Close()
+		l.Close()
+		return nil, err
+	}
+	return &lambdaRuntime{launcher: l, pool: pool, runner: runner, api: api}, nil
+}
+
+// invoker is the data plane, or nil when execution is unavailable.
+func (r *lambdaRuntime) invoker() lambdaapi.Invoker {
+	if r == nil || r.runner == nil {
+		return nil
+	}
+	return r.runner
+}
+
+// close stops every environment, the API inside them and the launcher.
+func (r *lambdaRuntime) close() {
+	if r == nil || r.pool == nil {
+		return
+	}
+	r.pool.Close()
+	r.api.Close()
+	r.launcher.Close()
 }

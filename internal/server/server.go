@@ -43,6 +43,8 @@ type Server struct {
 	code    *codeURLs
 	// lambdaCode reads a code blob for the code download route.
 	lambdaCode func(blob.Digest) ([]byte, error)
+	lambda     *lambdaRuntime // nil when functions cannot run here
+	handler    http.Handler   // every route: the API, health, metrics, code downloads
 
 	ln   net.Listener
 	http *http.Server
@@ -77,6 +79,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		health:  map[string]string{},
 	}
 	if err := s.wire(ctx, key); err != nil {
+		s.lambda.close()
 		st.Close()
 		return nil, err
 	}
@@ -97,13 +100,8 @@ func (s *Server) Start() error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	s.ln = ln
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /_stratus/health", s.serveHealth)
-	mux.HandleFunc("GET /metrics", s.serveMetrics)
-	mux.HandleFunc("GET "+codePathPrefix+"{account}/{digest}", s.code.serve(s.lambdaCode))
-	mux.Handle("/", s.router)
 	s.http = &http.Server{
-		Handler:           mux,
+		Handler:           s.handler,
 		ReadHeaderTimeout: 30 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
@@ -116,6 +114,16 @@ func (s *Server) Start() error {
 	}
 	s.log.Info("stratus listening", "url", s.URL(), "data_dir", s.cfg.DataDir)
 	return nil
+}
+
+// routes is every route the server answers.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_stratus/health", s.serveHealth)
+	mux.HandleFunc("GET /metrics", s.serveMetrics)
+	mux.HandleFunc("GET "+codePathPrefix+"{account}/{digest}", s.code.serve(s.lambdaCode))
+	mux.Handle("/", s.router)
+	return mux
 }
 
 // URL is the server's base URL once started.
@@ -133,6 +141,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			if serr := <-s.serveErr; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 				err = serr
 			}
+		}
+		// Environments go after the API stopped taking invokes; their last
+		// log lines are shipped before the logs service stops.
+		s.lambda.close()
+		if s.http != nil {
 			if lerr := s.logs.Stop(ctx); lerr != nil && err == nil {
 				err = lerr
 			}

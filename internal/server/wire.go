@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"path/filepath"
+	"time"
 
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/awsproto/bind"
@@ -112,7 +115,7 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 	s.code = newCodeURLs(key, s.URL)
 	lambdaSvc, err := lambda.New(ctx, lambda.Config{
 		Store: s.store, Blobs: blobs, Sealer: box, Roles: lambdaRoles{iamSvc},
-		Region: s.cfg.Region, CodeLocation: s.code.Location,
+		Region: s.cfg.Region, CodeLocation: s.code.Location, ConcurrencyLimit: int64(s.cfg.Lambda.ConcurrencyLimit),
 	})
 	if err != nil {
 		return fmt.Errorf("lambda: %w", err)
@@ -122,6 +125,18 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 	if err != nil {
 		return fmt.Errorf("logs: %w", err)
 	}
+	s.handler = s.routes()
+	// Inside execution environments the API is served on a listener in the
+	// environment's network namespace, by a server of its own.
+	inner := &http.Server{Handler: s.handler, ReadHeaderTimeout: 30 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	s.lambda, err = startLambdaRuntime(s.cfg, lambdaSvc, newRoleCredentials(iamSvc, s.cfg.Region), logSink{s.logs}, inner, s.log)
+	if err != nil {
+		s.log.Warn("lambda functions cannot run on this host; the Lambda API serves everything but Invoke", "err", err)
+		s.health["lambda-execution"] = "unavailable: " + err.Error()
+	} else {
+		s.health["lambda-execution"] = stateRunning
+	}
 
 	binder := bind.New()
 	var services []*awsproto.Service
@@ -129,7 +144,9 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 		func() (*awsproto.Service, error) { return iamapi.New(iamSvc, authz, binder) },
 		func() (*awsproto.Service, error) { return stsapi.New(iamSvc, binder) },
 		func() (*awsproto.Service, error) { return orgapi.New(iamSvc, binder) },
-		func() (*awsproto.Service, error) { return lambdaapi.New(lambdaSvc, binder) },
+		func() (*awsproto.Service, error) {
+			return lambdaapi.NewWithInvoker(lambdaSvc, s.lambda.invoker(), binder)
+		},
 		func() (*awsproto.Service, error) { return logsapi.New(s.logs, binder) },
 	} {
 		svc, err := mk()

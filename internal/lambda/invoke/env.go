@@ -24,6 +24,8 @@ type env struct {
 	log     *logWriter
 	initDur time.Duration
 	initErr []byte // the runtime's /init/error payload, if it failed to initialize
+	// credsExpire is when the role credentials in its environment expire.
+	credsExpire time.Time
 
 	mu          sync.Mutex // guards the fields below
 	busy        bool
@@ -117,6 +119,7 @@ func (e *env) run(ctx context.Context, f *Function, inv Invocation, cold bool) (
 	})
 	cancel()
 	dur := time.Since(start)
+	e.sb.SyncOutput() // what the function printed before answering is this invocation's
 	e.log.flushPartial()
 
 	healthy := true

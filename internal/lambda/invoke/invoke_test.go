@@ -2,6 +2,7 @@ package invoke_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,7 +115,9 @@ func TestPoolRunsAndReusesEnvironments(t *testing.T) {
 			!strings.Contains(got, `"key": "ASIATEST"`) || !strings.Contains(got, `"fn": "counter"`) || !strings.Contains(got, `"n": 1`) {
 			t.Fatalf("invoke %d: %s (error %q)", i, got, res.FunctionError)
 		}
-		if !strings.Contains(string(res.LogTail), "REPORT RequestId: req-") {
+		// What the function printed before answering belongs to this
+		// invocation's tail, on every invocation (the output is synced).
+		if !strings.Contains(string(res.LogTail), "REPORT RequestId: req-") || !strings.Contains(string(res.LogTail), fmt.Sprintf("invoked %d\n", i+1)) {
 			t.Fatalf("tail = %q", res.LogTail)
 		}
 	}

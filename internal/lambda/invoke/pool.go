@@ -125,6 +125,10 @@ const (
 	APIAddr        = "127.0.0.1:4566"
 )
 
+// credsMargin is how long an environment's role credentials must outlive the
+// end of an invocation for the environment to take it.
+const credsMargin = 5 * time.Minute
+
 // maxTail is the size of X-Amz-Log-Result tails.
 const maxTail = 4096
 
@@ -274,6 +278,11 @@ func (p *Pool) acquire(ctx context.Context, f *Function) (*env, bool, error) {
 		e := l[len(l)-1]
 		p.idle[k] = l[:len(l)-1]
 		p.mu.Unlock()
+		if e.credsExpire.Sub(p.cfg.Now()) < f.Timeout+credsMargin {
+			// Its role credentials could expire during the invocation.
+			p.discard(e)
+			return p.acquire(ctx, f)
+		}
 		if err := e.wake(); err != nil {
 			p.discard(e)
 			return p.acquire(ctx, f)
@@ -387,7 +396,7 @@ func (p *Pool) start(ctx context.Context, f *Function) (*env, error) {
 	group := "/aws/lambda/" + f.Name
 	vars := buildEnv(f, spec.Env, creds, group, stream, p.cfg.API != nil)
 
-	e := &env{id: id, key: f.key(), log: newLogWriter(p, f, group, stream)}
+	e := &env{id: id, key: f.key(), log: newLogWriter(p, f, group, stream), credsExpire: creds.Expires}
 	tmp := int64(f.EphemeralMB) << 20
 	sb, err := p.cfg.Launcher.Start(ctx, sandbox.Spec{
 		ID: "lambda-" + id, CodeDir: f.CodeDir, LayerDirs: f.LayerDirs, RuntimeDir: p.cfg.RuntimeDir,
@@ -415,6 +424,7 @@ func (p *Pool) start(ctx context.Context, f *Function) (*env, error) {
 	defer cancel()
 	err = e.rt.WaitInit(ictx)
 	e.initDur = p.cfg.Now().Sub(began)
+	sb.SyncOutput()
 	e.log.flushPartial()
 	var ie *runtimeapi.InitError
 	switch {

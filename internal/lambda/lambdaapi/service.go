@@ -11,17 +11,25 @@ import (
 
 type none = struct{}
 
-type api struct{ svc *lambda.Service }
+type api struct {
+	svc *lambda.Service
+	inv Invoker // nil: Invoke answers ServiceException
+}
 
 // New returns the Lambda API for the router. Its body limit is raised to
 // lambda.MaxRequestBodyBytes for the zips CreateFunction, UpdateFunctionCode
 // and PublishLayerVersion carry (the limit is per service in awsproto).
 func New(svc *lambda.Service, b *bind.Binder) (*awsproto.Service, error) {
+	return NewWithInvoker(svc, nil, b)
+}
+
+// NewWithInvoker is New with the data plane: Invoke runs functions through inv.
+func NewWithInvoker(svc *lambda.Service, inv Invoker, b *bind.Binder) (*awsproto.Service, error) {
 	m, err := ls.Service()
 	if err != nil {
 		return nil, fmt.Errorf("load lambda model: %w", err)
 	}
-	a := &api{svc: svc}
+	a := &api{svc: svc, inv: inv}
 	return &awsproto.Service{
 		Model:            m,
 		ActionPrefix:     "lambda",
@@ -32,6 +40,16 @@ func New(svc *lambda.Service, b *bind.Binder) (*awsproto.Service, error) {
 }
 
 func (a *api) ops(b *bind.Binder) map[string]awsproto.Op {
+	ops := a.functionOps(b)
+	for _, more := range []map[string]awsproto.Op{a.layerOps(b), a.invokeOps(b)} {
+		for name, op := range more {
+			ops[name] = op
+		}
+	}
+	return ops
+}
+
+func (a *api) functionOps(b *bind.Binder) map[string]awsproto.Op {
 	return map[string]awsproto.Op{
 		ls.OpCreateFunction:              awsproto.Typed(b, fn(a, func(in *ls.CreateFunctionRequest) (*string, *string) { return in.FunctionName, nil }), a.createFunction),
 		ls.OpGetFunction:                 awsproto.Typed(b, fn(a, func(in *ls.GetFunctionRequest) (*string, *string) { return in.FunctionName, in.Qualifier }), a.getFunction),

@@ -454,6 +454,9 @@ func (e *env) MemoryPeak() (int64, error) {
 	return e.cg.MemoryPeak()
 }
 
+// SyncOutput implements sandbox.Env.
+func (e *env) SyncOutput() { e.init.syncOutput() }
+
 func (e *env) OOMKilled() bool {
 	if e.exited() {
 		return e.oom

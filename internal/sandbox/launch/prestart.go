@@ -29,6 +29,7 @@ type prestarted struct {
 	outR    *os.File      // stdout pipe, read end
 	errR    *os.File      // stderr pipe, read end
 	copiers sync.WaitGroup
+	outputs []*output // set by copyOutput
 }
 
 // spawn starts an init process in new mount, PID, IPC, UTS and network namespaces. It
@@ -130,16 +131,20 @@ func liveGroup(name string) bool {
 // writers. They end when every process of the environment has exited (or a writer
 // fails, which closes the pipe and gives the writer EPIPE); release waits for them.
 func (w *prestarted) copyOutput(stdout, stderr io.Writer) {
-	for _, c := range []struct {
-		r   *os.File
-		dst io.Writer
-	}{{w.outR, stdout}, {w.errR, stderr}} {
+	w.outputs = []*output{newOutput(w.outR, stdout), newOutput(w.errR, stderr)}
+	for _, o := range w.outputs {
 		w.copiers.Add(1)
 		go func() {
 			defer w.copiers.Done()
-			_, _ = io.Copy(c.dst, c.r)
-			c.r.Close()
+			o.run()
 		}()
+	}
+}
+
+// syncOutput delivers what the environment has written so far to its writers.
+func (w *prestarted) syncOutput() {
+	for _, o := range w.outputs {
+		o.sync()
 	}
 }
 
