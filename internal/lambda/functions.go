@@ -278,13 +278,7 @@ func (s *Service) getVersion(ctx context.Context, tx *store.Tx, account, name st
 // resolveQualifier maps a qualifier ("" or $LATEST, a number, an alias name)
 // to a version number; notFound names the qualified ARN.
 func (s *Service) resolveQualifier(ctx context.Context, tx *store.Tx, ref FunctionRef) (int64, *Alias, error) {
-	nf := func() error {
-		a := s.functionARN(ref.Account, ref.Name)
-		if ref.Qualifier != "" {
-			a += ":" + ref.Qualifier
-		}
-		return functionNotFound(a)
-	}
+	nf := func() error { return s.refNotFound(ref) }
 	if ref.Qualifier == "" || ref.Qualifier == latest {
 		return 0, nil, nil
 	}
@@ -313,13 +307,18 @@ func (s *Service) loadVersion(ctx context.Context, tx *store.Tx, ref FunctionRef
 	}
 	v, err := s.getVersion(ctx, tx, ref.Account, ref.Name, num)
 	if errors.Is(err, sql.ErrNoRows) {
-		a := s.functionARN(ref.Account, ref.Name)
-		if ref.Qualifier != "" {
-			a += ":" + ref.Qualifier
-		}
-		return nil, functionNotFound(a)
+		return nil, s.refNotFound(ref)
 	}
 	return v, err
+}
+
+// refNotFound is ResourceNotFoundException naming ref's qualified ARN.
+func (s *Service) refNotFound(ref FunctionRef) error {
+	a := s.functionARN(ref.Account, ref.Name)
+	if ref.Qualifier != "" {
+		a += ":" + ref.Qualifier
+	}
+	return functionNotFound(a)
 }
 
 // GetFunctionConfiguration returns the version qualifier (or the one in

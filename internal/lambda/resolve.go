@@ -2,6 +2,8 @@ package lambda
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -90,6 +92,9 @@ func (s *Service) resolve(ctx context.Context, account, nameOrARN, qualifier str
 		}
 		load := func(num int64) (*Version, error) {
 			v, err := s.getVersion(ctx, tx, account, ref.Name, num)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil, s.refNotFound(ref)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("version %d of %s: %w", num, ref.Name, err)
 			}

@@ -135,6 +135,10 @@ func TestPoolRunsAndReusesEnvironments(t *testing.T) {
 		if err != nil || !strings.Contains(string(res.Payload), `"count": 1`) {
 			t.Fatalf("new revision: %s %v", res.Payload, err)
 		}
+		// The old revision's idle environment was shut down when the new one started.
+		if n := p.IdleEnvironments(); n != 1 {
+			t.Fatalf("idle environments = %d, want only the new revision's", n)
+		}
 	})
 	t.Run("logs carry START, the function's output, END and REPORT with Init Duration", func(t *testing.T) {
 		deadline := time.Now().Add(5 * time.Second)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -289,7 +290,11 @@ func (p *Pool) acquire(ctx context.Context, f *Function) (*env, bool, error) {
 		}
 		return e, false, nil
 	}
+	stale := p.takeStaleLocked(f)
 	p.mu.Unlock()
+	for _, e := range stale {
+		p.discard(e)
+	}
 	e, err := p.start(ctx, f)
 	if err != nil {
 		return nil, false, err
@@ -303,6 +308,21 @@ func (p *Pool) acquire(ctx context.Context, f *Function) (*env, bool, error) {
 	p.all[e] = struct{}{}
 	p.mu.Unlock()
 	return e, true, nil
+}
+
+// takeStaleLocked removes and returns the idle environments of f's version
+// made for another revision of it: $LATEST changed, they will never serve again.
+func (p *Pool) takeStaleLocked(f *Function) []*env {
+	prefix := f.Account + "\x00" + f.Name + "\x00" + f.Version + "\x00"
+	k := f.key()
+	var stale []*env
+	for key, l := range p.idle {
+		if key != k && strings.HasPrefix(key, prefix) {
+			stale = append(stale, l...)
+			delete(p.idle, key)
+		}
+	}
+	return stale
 }
 
 // release puts a healthy environment back and arms its freeze timer.
