@@ -99,9 +99,9 @@ func TestInvokePreparesTheVersionAndPassesTheRequest(t *testing.T) {
 			t.Fatalf("dirs %q %q", f.CodeDir, f.LayerDirs)
 		}
 		for path, want := range map[string]os.FileMode{
-			filepath.Join(f.CodeDir, "bootstrap"):              0o755,
-			filepath.Join(f.CodeDir, "data", "secret.txt"):     0o644,
-			filepath.Join(f.CodeDir, "data"):                   0o755,
+			filepath.Join(f.CodeDir, "bootstrap"):             0o755,
+			filepath.Join(f.CodeDir, "data", "secret.txt"):    0o644,
+			filepath.Join(f.CodeDir, "data"):                  0o755,
 			filepath.Join(f.LayerDirs[0], "python", "lib.py"): 0o644,
 		} {
 			st, err := os.Stat(path)
