@@ -7,12 +7,15 @@
 //
 // A function's code is validated (see [ValidateZip]) and written durably to the
 // blob store before the function's row is committed; nothing is stored for code
-// that fails validation. Because the code is stored and checked before the row
-// exists, the Pending state AWS reports while it fetches and optimizes code is
-// never observable here: CreateFunction commits the function directly in State
-// Active, and UpdateFunctionCode/Configuration commit LastUpdateStatus
-// Successful. The invoke path extracts code lazily with [ExtractZip] under the
-// same checks.
+// that fails validation. Functions then move through the states AWS documents
+// once the data plane calls [Service.StartPreparing]: CreateFunction commits
+// State Pending, the data plane extracts the code and layers in the background
+// (the [Preparer]) and the function becomes Active, or Failed with the reason.
+// Invokes, updates and PublishVersion of a Pending function conflict, as on AWS.
+// Pending functions left by a crash are prepared at the next start. Without a
+// data plane (a host that cannot run sandboxes) functions are Active at once.
+// UpdateFunctionCode/Configuration commit LastUpdateStatus Successful: the
+// update is complete when it is acknowledged.
 //
 // Environment variables are sealed under the root key (a [Sealer]) and opened
 // only for responses to the function's owner and for [Service.ResolveForInvoke].

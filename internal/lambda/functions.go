@@ -127,6 +127,10 @@ func (s *Service) CreateFunction(ctx context.Context, account string, in Functio
 		Architectures:    in.Architectures, PackageType: in.PackageType, Environment: in.Environment,
 		State: StateActive, LastUpdateStatus: LastUpdateSuccessful,
 	}
+	pending := s.preparing()
+	if pending {
+		v.State, v.StateReason, v.StateReasonCode, v.LastUpdateStatus = StatePending, reasonCreating, reasonCodeCreating, ""
+	}
 	if len(v.Architectures) == 0 {
 		v.Architectures = []string{ArchitectureX86}
 	}
@@ -181,6 +185,9 @@ func (s *Service) CreateFunction(ctx context.Context, account string, in Functio
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create function: %w", err)
+	}
+	if pending {
+		s.launchPrepare(account, in.Name)
 	}
 	if published != nil {
 		return published, nil
@@ -510,6 +517,9 @@ func (s *Service) updateLatest(ctx context.Context, ref FunctionRef, revision st
 		}
 		if err != nil {
 			return err
+		}
+		if v.State == StatePending {
+			return notActive(v.State)
 		}
 		if revision != "" && revision != v.RevisionID {
 			return staleRevision()

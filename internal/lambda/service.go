@@ -83,6 +83,12 @@ type Service struct {
 	gen     atomic.Uint64
 	cacheMu sync.Mutex // guards cache
 	cache   map[string]cached
+
+	prepMu     sync.Mutex // guards prepare, prepCtx, prepCancel
+	prepare    Preparer   // nil: functions are Active at once
+	prepCtx    context.Context
+	prepCancel context.CancelFunc
+	prepWG     sync.WaitGroup // preparations in flight
 }
 
 // New migrates the store and returns a Service.

@@ -29,6 +29,9 @@ func (s *Service) PublishVersion(ctx context.Context, account, nameOrARN, codeSh
 		if err != nil {
 			return err
 		}
+		if v.State == StatePending {
+			return notActive(v.State)
+		}
 		if codeSha256 != "" && codeSha256 != v.CodeDigest.Base64() {
 			return invalidParameter("CodeSHA256 (%s) is different from current CodeSHA256 in $LATEST (%s). Please try again with the CodeSHA256 in $LATEST.", codeSha256, v.CodeDigest.Base64())
 		}

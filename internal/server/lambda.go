@@ -168,6 +168,7 @@ type lambdaRuntime struct {
 	launcher *launch.Launcher
 	pool     *invoke.Pool
 	runner   *dataplane.Runner
+	svc      *lambda.Service // set once it prepares functions; closed first
 	// api serves the Stratus API inside environments (AWS_ENDPOINT_URL).
 	api *http.Server
 }
@@ -217,6 +218,9 @@ func (r *lambdaRuntime) invoker() lambdaapi.Invoker {
 func (r *lambdaRuntime) close() {
 	if r == nil || r.pool == nil {
 		return
+	}
+	if r.svc != nil {
+		r.svc.Close()
 	}
 	r.pool.Close()
 	r.api.Close()

@@ -136,6 +136,10 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 		s.health["lambda-execution"] = "unavailable: " + err.Error()
 	} else {
 		s.health["lambda-execution"] = stateRunning
+		if err := lambdaSvc.StartPreparing(ctx, s.lambda.runner.Prepare); err != nil {
+			return fmt.Errorf("lambda: %w", err)
+		}
+		s.lambda.svc = lambdaSvc
 	}
 
 	binder := bind.New()

@@ -65,6 +65,12 @@ func TestLambdaFunctionLifecycleFromTheCLI(t *testing.T) {
 	if !strings.HasSuffix(fn["FunctionArn"].(string), ":function:hello") {
 		t.Fatalf("FunctionArn = %v", fn["FunctionArn"])
 	}
+	t.Run("a created function is Pending, then Active as the CLI's waiter expects", func(t *testing.T) {
+		if fn["State"] != "Pending" || fn["StateReasonCode"] != "Creating" {
+			t.Fatalf("create-function state = %v (%v)", fn["State"], fn["StateReasonCode"])
+		}
+		s.awsOK(admin, "lambda", "wait", "function-active-v2", "--function-name", "hello")
+	})
 
 	t.Run("get-function reports the configuration and a working code location", func(t *testing.T) {
 		got := s.awsOK(admin, "lambda", "get-function", "--function-name", "hello")

@@ -107,6 +107,10 @@ func (r *Runner) Invoke(ctx context.Context, req Request) (*Response, error) {
 		return nil, err
 	}
 	v := res.Version
+	if v.State != lambda.StateActive {
+		return nil, awserr.New("ResourceConflictException", 409,
+			"The operation cannot be performed at this time. The function is currently in the following state: %s", v.State)
+	}
 	if req.DryRun {
 		return &Response{StatusCode: 204, ExecutedVersion: v.Version}, nil
 	}
@@ -148,17 +152,34 @@ func qualifierOf(req Request, res lambda.Resolved) string {
 	return ""
 }
 
-// function prepares v for the pool: code and layers on disk.
-func (r *Runner) function(ctx context.Context, v *lambda.Version) (*invoke.Function, error) {
+// Prepare extracts v's code and layers into the cache; it is the
+// lambda.Preparer that moves created functions from Pending to Active.
+func (r *Runner) Prepare(ctx context.Context, v *lambda.Version) error {
+	_, _, err := r.dirs(ctx, v)
+	return err
+}
+
+// dirs returns the directories of v's code and layers, extracting them first
+// if needed.
+func (r *Runner) dirs(ctx context.Context, v *lambda.Version) (string, []string, error) {
 	codeDir, err := r.code.path(ctx, v.CodeDigest)
 	if err != nil {
-		return nil, r.internal(v, "extract code", err)
+		return "", nil, fmt.Errorf("extract code: %w", err)
 	}
 	layers := make([]string, len(v.Layers))
 	for i, l := range v.Layers {
 		if layers[i], err = r.code.path(ctx, l.Digest); err != nil {
-			return nil, r.internal(v, "extract layer "+l.ARN, err)
+			return "", nil, fmt.Errorf("extract layer %s: %w", l.ARN, err)
 		}
+	}
+	return codeDir, layers, nil
+}
+
+// function prepares v for the pool: code and layers on disk.
+func (r *Runner) function(ctx context.Context, v *lambda.Version) (*invoke.Function, error) {
+	codeDir, layers, err := r.dirs(ctx, v)
+	if err != nil {
+		return nil, r.internal(v, err)
 	}
 	reserved := -1
 	if v.ReservedConcurrency != nil {
@@ -173,8 +194,8 @@ func (r *Runner) function(ctx context.Context, v *lambda.Version) (*invoke.Funct
 	}, nil
 }
 
-func (r *Runner) internal(v *lambda.Version, what string, err error) error {
-	r.log.Error("invoke failed", "function", v.FunctionARN, "version", v.Version, "step", what, "err", err)
+func (r *Runner) internal(v *lambda.Version, err error) error {
+	r.log.Error("invoke failed", "function", v.FunctionARN, "version", v.Version, "err", err)
 	return awserr.New("ServiceException", 500, "The service encountered an internal error while preparing the function's code.")
 }
 

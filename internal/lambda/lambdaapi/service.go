@@ -126,10 +126,13 @@ func configOut(v *lambda.Version) ls.FunctionConfiguration {
 		Handler: ptr(v.Handler), CodeSize: ptr(v.CodeSize), Description: ptr(v.Description), Timeout: ptr(v.Timeout),
 		MemorySize: ptr(v.MemorySize), LastModified: ptr(v.LastModified.Format(lambda.TimeFormat)),
 		CodeSha256: ptr(v.CodeDigest.Base64()), Version: ptr(v.Version), RevisionId: ptr(v.RevisionID),
-		State: ptr(v.State), LastUpdateStatus: ptr(v.LastUpdateStatus), PackageType: ptr(v.PackageType),
+		State: ptr(v.State), PackageType: ptr(v.PackageType),
 		Architectures: v.Architectures, EphemeralStorage: &ls.EphemeralStorage{Size: ptr(v.EphemeralStorage)},
 		TracingConfig: &ls.TracingConfigResponse{Mode: ptr("PassThrough")},
 		LoggingConfig: &ls.LoggingConfig{LogFormat: ptr("Text"), LogGroup: ptr("/aws/lambda/" + v.FunctionName)},
+	}
+	if v.LastUpdateStatus != "" {
+		out.LastUpdateStatus = ptr(v.LastUpdateStatus)
 	}
 	if v.StateReason != "" {
 		out.StateReason, out.StateReasonCode = ptr(v.StateReason), ptr(v.StateReasonCode)
