@@ -27,6 +27,7 @@ func startServer(b *testing.B) aws.Config {
 	cfg := stratuscfg.Config{
 		Listen: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"),
 		RootKeyFile: filepath.Join(dir, "root.key"), Region: "us-east-1", LogLevel: "error",
+		Lambda: stratuscfg.DefaultLambda(),
 	}
 	ctx := context.Background()
 	srv, err := server.New(ctx, cfg, slog.New(slog.DiscardHandler), io.Discard)

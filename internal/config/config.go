@@ -49,6 +49,11 @@ type Lambda struct {
 	RunDir string
 }
 
+// DefaultLambda is the function execution configuration without flags.
+func DefaultLambda() Lambda {
+	return Lambda{ConcurrencyLimit: 1000, FreezeAfter: 50 * time.Millisecond, IdleTimeout: 10 * time.Minute}
+}
+
 // Env is the part of the process environment defaults are computed from.
 type Env struct {
 	Home, XDGDataHome, XDGConfigHome string
@@ -79,7 +84,7 @@ func Default(env Env) (Config, error) {
 		RootKeyFile: filepath.Join(conf, "stratus", "root.key"),
 		Region:      DefaultRegion,
 		LogLevel:    "info",
-		Lambda:      Lambda{ConcurrencyLimit: 1000, FreezeAfter: 50 * time.Millisecond, IdleTimeout: 10 * time.Minute},
+		Lambda:      DefaultLambda(),
 	}, nil
 }
 
