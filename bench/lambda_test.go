@@ -499,7 +499,7 @@ func (benchCreds) ForRole(ctx context.Context, account, roleARN, session string)
 // discardLogs drops function and platform log lines.
 type discardLogs struct{}
 
-func (discardLogs) Append(ctx context.Context, account, region, group, stream string, events []invoke.LogEvent) error {
+func (discardLogs) Append(ctx context.Context, batches []invoke.LogBatch) error {
 	return nil
 }
 

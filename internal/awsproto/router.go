@@ -127,9 +127,20 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if ev.Status == 0 {
 			ev.Status = sw.status
 		}
-		rt.cfg.Logger.Info("request", "request_id", reqID, "service", ev.Service, "operation", ev.Operation,
-			"status", ev.Status, "error", ev.ErrorCode, "duration_ms", float64(ev.Duration.Microseconds())/1000,
-			"principal", principalARN(ev.Principal))
+		// Successful requests are logged at debug level: at thousands of
+		// invokes a second an access line each is a cost nobody reads.
+		level := slog.LevelDebug
+		switch {
+		case ev.Status >= 500:
+			level = slog.LevelError
+		case ev.Status >= 400:
+			level = slog.LevelInfo
+		}
+		if rt.cfg.Logger.Enabled(r.Context(), level) {
+			rt.cfg.Logger.Log(r.Context(), level, "request", "request_id", reqID, "service", ev.Service, "operation", ev.Operation,
+				"status", ev.Status, "error", ev.ErrorCode, "duration_ms", float64(ev.Duration.Microseconds())/1000,
+				"principal", principalARN(ev.Principal))
+		}
 		if rt.cfg.Observer != nil {
 			rt.cfg.Observer.Observe(ev)
 		}

@@ -490,3 +490,31 @@ func TestConcurrentAppendsShareGroupCommits(t *testing.T) {
 		}
 	})
 }
+
+func TestAppendBatchesWritesEveryGoodBatchInOneCommit(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := f.clock.Now()
+	err := f.svc.AppendBatches(ctx, []logs.Batch{
+		{Account: acct, Region: region, Group: "/aws/lambda/a", Stream: "s1", Events: events(now, "a1")},
+		{Account: acct, Region: region, Group: "/aws/lambda/a", Stream: "s2", Events: events(now, "a2")},
+		{Account: acct, Region: region, Group: "/aws/lambda/a", Stream: "s1", Events: events(now.Add(time.Millisecond), "a3")},
+		{Account: acct, Region: region, Group: "bad:name", Stream: "s", Events: events(now, "lost")},
+	})
+	if code(err) != logs.CodeInvalidParameter {
+		t.Fatalf("err = %v, want the bad batch reported", err)
+	}
+	for stream, want := range map[string][]string{"s1": {"a1", "a3"}, "s2": {"a2"}} {
+		r, err := f.svc.GetLogEvents(ctx, acct, region, "/aws/lambda/a", stream, logs.GetQuery{StartFromHead: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range r.Events {
+			got = append(got, e.Message)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("stream %s = %v, want %v", stream, got, want)
+		}
+	}
+}

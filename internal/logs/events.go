@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -203,51 +204,83 @@ func writeEvents(ctx context.Context, tx *store.Tx, account, region, group, stre
 	return err
 }
 
-// Append writes events to group and stream, creating either when missing, in
-// one store Update (so concurrent Appends share a group commit). It is the
-// path of other services' logs (Lambda's function and platform lines), not
-// of PutLogEvents: events are put in time order, and those older than the
-// group's retention are dropped rather than reported. Returns
-// InvalidParameterException for bad names.
+// Batch is a run of events bound for one stream, for AppendBatches.
+type Batch struct {
+	Account, Region, Group, Stream string
+	Events                         []Event
+}
+
+// Append writes events to group and stream, creating either when missing. It
+// is AppendBatches with one batch.
 func (s *Service) Append(ctx context.Context, account, region, group, stream string, events []Event) error {
-	if err := checkGroupName(group); err != nil {
-		return err
+	return s.AppendBatches(ctx, []Batch{{Account: account, Region: region, Group: group, Stream: stream, Events: events}})
+}
+
+// AppendBatches writes each batch's events to its group and stream, creating
+// either when missing, all in one store Update (so that a busy producer pays
+// one commit for many batches, and concurrent callers share a group commit).
+// It is the path of other services' logs (Lambda's function and platform
+// lines), not of PutLogEvents: events are put in time order, and those older
+// than the group's retention are dropped rather than reported. Batches with
+// bad names are left out and reported as InvalidParameterException; the
+// others are written.
+func (s *Service) AppendBatches(ctx context.Context, batches []Batch) error {
+	var bad []error
+	good := make([]Batch, 0, len(batches))
+	for _, b := range batches {
+		if err := cmp.Or(checkGroupName(b.Group), checkStreamName(b.Stream)); err != nil {
+			bad = append(bad, err)
+			continue
+		}
+		if len(b.Events) == 0 {
+			continue
+		}
+		b.Events = slices.Clone(b.Events)
+		slices.SortStableFunc(b.Events, func(x, y Event) int { return x.Timestamp.Compare(y.Timestamp) })
+		good = append(good, b)
 	}
-	if err := checkStreamName(stream); err != nil {
-		return err
-	}
-	if len(events) == 0 {
-		return nil
-	}
-	events = slices.Clone(events)
-	slices.SortStableFunc(events, func(a, b Event) int { return a.Timestamp.Compare(b.Timestamp) })
-	return s.st.Update(ctx, func(tx *store.Tx) error {
-		now := s.now()
-		g, nextSeq, err := getGroup(ctx, tx, account, region, group)
-		if awsCode(err) == CodeResourceNotFound {
-			if err := insertGroup(ctx, tx, account, region, group, nil, now); err != nil {
-				return err
+	if len(good) > 0 {
+		err := s.st.Update(ctx, func(tx *store.Tx) error {
+			now := s.now()
+			for _, b := range good {
+				if err := appendBatch(ctx, tx, b, now); err != nil {
+					return err
+				}
 			}
-			g, nextSeq = &LogGroup{}, 1
-		} else if err != nil {
-			return err
-		}
-		var one int
-		err = tx.QueryRow(ctx, `SELECT 1 FROM logs_streams WHERE account = ? AND region = ? AND group_name = ? AND name = ?`,
-			account, region, group, stream).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			err = insertStream(ctx, tx, account, region, group, stream, now)
-		}
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		cutoff := retentionCutoff(now, g.RetentionDays)
-		keep := events
-		for len(keep) > 0 && keep[0].Timestamp.UnixMilli() < cutoff {
-			keep = keep[1:]
+	}
+	return errors.Join(bad...)
+}
+
+func appendBatch(ctx context.Context, tx *store.Tx, b Batch, now time.Time) error {
+	g, nextSeq, err := getGroup(ctx, tx, b.Account, b.Region, b.Group)
+	if awsCode(err) == CodeResourceNotFound {
+		if err := insertGroup(ctx, tx, b.Account, b.Region, b.Group, nil, now); err != nil {
+			return err
 		}
-		return writeEvents(ctx, tx, account, region, group, stream, keep, nextSeq, now)
-	})
+		g, nextSeq = &LogGroup{}, 1
+	} else if err != nil {
+		return err
+	}
+	var one int
+	err = tx.QueryRow(ctx, `SELECT 1 FROM logs_streams WHERE account = ? AND region = ? AND group_name = ? AND name = ?`,
+		b.Account, b.Region, b.Group, b.Stream).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = insertStream(ctx, tx, b.Account, b.Region, b.Group, b.Stream, now)
+	}
+	if err != nil {
+		return err
+	}
+	cutoff := retentionCutoff(now, g.RetentionDays)
+	keep := b.Events
+	for len(keep) > 0 && keep[0].Timestamp.UnixMilli() < cutoff {
+		keep = keep[1:]
+	}
+	return writeEvents(ctx, tx, b.Account, b.Region, b.Group, b.Stream, keep, nextSeq, now)
 }
 
 // GetQuery selects events of one stream for GetLogEvents.

@@ -154,12 +154,16 @@ func (r *roleCredentials) ForRole(ctx context.Context, account, roleARN, session
 type logSink struct{ logs *logs.Service }
 
 // Append implements invoke.LogSink.
-func (l logSink) Append(ctx context.Context, account, region, group, stream string, events []invoke.LogEvent) error {
-	out := make([]logs.Event, len(events))
-	for i, e := range events {
-		out[i] = logs.Event{Timestamp: e.Time, Message: e.Message}
+func (l logSink) Append(ctx context.Context, batches []invoke.LogBatch) error {
+	out := make([]logs.Batch, len(batches))
+	for i, b := range batches {
+		events := make([]logs.Event, len(b.Events))
+		for j, e := range b.Events {
+			events[j] = logs.Event{Timestamp: e.Time, Message: e.Message}
+		}
+		out[i] = logs.Batch{Account: b.Account, Region: b.Region, Group: b.Group, Stream: b.Stream, Events: events}
 	}
-	return l.logs.Append(ctx, account, region, group, stream, out)
+	return l.logs.AppendBatches(ctx, out)
 }
 
 // lambdaRuntime is what runs functions: the launcher, the pool and the data

@@ -140,7 +140,7 @@ func (s *Store) apply(r *request) (o outcome, broken error) {
 		err = fmt.Errorf("open savepoint: %w", err)
 		return outcome{err: err}, err
 	}
-	tx := newTx(s.w, true)
+	tx := newTx(s.w, true, s.wstmts.get)
 	o = runFn(r.fn, tx)
 	tx.end(s.doneTx)
 	if o.err == nil && o.panicked == nil {

@@ -46,6 +46,10 @@ type Store struct {
 	// sql.ErrTxDone instead of touching someone else's transaction.
 	doneTx *sql.Tx
 
+	// Prepared statements: on the writer's connection, and on the read pool
+	// (database/sql prepares each on a reader connection once, on first use).
+	wstmts, rstmts *stmtCache
+
 	reqs    chan *request // to the commit loop; unbuffered
 	closing chan struct{} // closed when Close begins
 	stopped chan struct{} // closed when the commit loop has returned
@@ -135,6 +139,7 @@ func open(ctx context.Context, opts Options, vfsName string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", abs, err)
 	}
+	s.wstmts, s.rstmts = newStmtCache(s.w.PrepareContext), newStmtCache(s.rdb.PrepareContext)
 	readers := max(4, runtime.GOMAXPROCS(0))
 	s.rdb.SetMaxOpenConns(readers)
 	s.rdb.SetMaxIdleConns(readers)
@@ -200,6 +205,11 @@ func (s *Store) Close() error {
 // closeHandles closes whatever Open managed to open.
 func (s *Store) closeHandles() error {
 	var errs []error
+	for _, c := range []*stmtCache{s.wstmts, s.rstmts} {
+		if c != nil {
+			errs = append(errs, c.close())
+		}
+	}
 	if s.w != nil {
 		errs = append(errs, s.w.Close())
 	}
@@ -235,7 +245,12 @@ func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("begin view: %w", err)
 	}
 	defer stx.Rollback()
-	tx := newTx(stx, false)
+	tx := newTx(stx, false, func(ctx context.Context, query string) *sql.Stmt {
+		if st := s.rstmts.get(ctx, query); st != nil {
+			return stx.StmtContext(ctx, st)
+		}
+		return nil
+	})
 	defer tx.end(s.doneTx)
 	return fn(tx)
 }

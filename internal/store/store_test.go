@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -41,4 +42,56 @@ func TestStoreConformsWithSyncOn(t *testing.T) {
 
 func TestStoreConformsWithSyncOff(t *testing.T) {
 	storetest.Run(t, opener(store.Options{NoSync: true}))
+}
+
+func TestRepeatedQueriesSurviveSchemaChangesAndManyDistinctQueries(t *testing.T) {
+	s := opener(store.Options{NoSync: true})(t)
+	ctx := context.Background()
+	if err := s.Migrate(ctx, "t", []store.Migration{{Version: 1, SQL: `CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)`}}); err != nil {
+		t.Fatal(err)
+	}
+	put := func(k, v string) {
+		t.Helper()
+		if err := s.Update(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT OR REPLACE INTO kv (k, v) VALUES (?, ?)`, k, v)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func(q, k string) string {
+		t.Helper()
+		var v string
+		if err := s.View(ctx, func(tx *store.Tx) error { return tx.QueryRow(ctx, q, k).Scan(&v) }); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return v
+	}
+	put("a", "1")
+	if get(`SELECT v FROM kv WHERE k = ?`, "a") != "1" {
+		t.Fatal("first read")
+	}
+	t.Run("a statement prepared before a migration sees the new schema", func(t *testing.T) {
+		if err := s.Migrate(ctx, "t", []store.Migration{
+			{Version: 1, SQL: `CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)`},
+			{Version: 2, SQL: `ALTER TABLE kv ADD COLUMN extra TEXT NOT NULL DEFAULT 'x'`},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		put("a", "2")
+		if got := get(`SELECT v FROM kv WHERE k = ?`, "a"); got != "2" {
+			t.Fatalf("read after migration = %q", got)
+		}
+		if got := get(`SELECT v || extra FROM kv WHERE k = ?`, "a"); got != "2x" {
+			t.Fatalf("new column = %q", got)
+		}
+	})
+	t.Run("more distinct queries than the cache holds all answer", func(t *testing.T) {
+		for i := range 600 {
+			q := `SELECT v FROM kv WHERE k = ? AND ` + strconv.Itoa(i) + ` = ` + strconv.Itoa(i)
+			if got := get(q, "a"); got != "2" {
+				t.Fatalf("query %d = %q", i, got)
+			}
+		}
+	})
 }

@@ -27,24 +27,42 @@ type Tx struct {
 	mu   sync.Mutex
 	q    queryer     // guarded by mu
 	rows []*sql.Rows // guarded by mu; closed by end
+	// stmt returns a prepared statement for a query, bound to this
+	// transaction, or nil to run the query unprepared. nil after end.
+	stmt func(ctx context.Context, query string) *sql.Stmt
 }
 
-func newTx(q queryer, write bool) *Tx {
-	return &Tx{q: q, write: write}
+func newTx(q queryer, write bool, stmt func(ctx context.Context, query string) *sql.Stmt) *Tx {
+	return &Tx{q: q, write: write, stmt: stmt}
+}
+
+// on returns what to run query on: its cached prepared statement when there
+// is one, else the transaction itself.
+func (tx *Tx) on(ctx context.Context, query string) (queryer, string) {
+	if tx.stmt != nil {
+		if st := tx.stmt(ctx, query); st != nil {
+			return stmtQueryer{st}, ""
+		}
+	}
+	return tx.q, query
 }
 
 // Exec runs a statement that returns no rows, like sql.Tx.ExecContext.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	return tx.q.ExecContext(tx.context(ctx), query, args...)
+	ctx = tx.context(ctx)
+	q, query := tx.on(ctx, query)
+	return q.ExecContext(ctx, query, args...)
 }
 
 // Query runs a query that returns rows, like sql.Tx.QueryContext.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	rows, err := tx.q.QueryContext(tx.context(ctx), query, args...)
+	ctx = tx.context(ctx)
+	q, query := tx.on(ctx, query)
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +76,24 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	return tx.q.QueryRowContext(tx.context(ctx), query, args...)
+	ctx = tx.context(ctx)
+	q, query := tx.on(ctx, query)
+	return q.QueryRowContext(ctx, query, args...)
+}
+
+// stmtQueryer runs a prepared statement; the query argument is ignored.
+type stmtQueryer struct{ st *sql.Stmt }
+
+func (s stmtQueryer) ExecContext(ctx context.Context, _ string, args ...any) (sql.Result, error) {
+	return s.st.ExecContext(ctx, args...)
+}
+
+func (s stmtQueryer) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return s.st.QueryContext(ctx, args...)
+}
+
+func (s stmtQueryer) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
+	return s.st.QueryRowContext(ctx, args...)
 }
 
 // context keeps cancellation away from an Update's statements: SQLite
@@ -81,4 +116,5 @@ func (tx *Tx) end(done queryer) {
 	}
 	tx.rows = nil
 	tx.q = done
+	tx.stmt = nil
 }

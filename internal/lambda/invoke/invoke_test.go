@@ -36,11 +36,13 @@ type memLogs struct {
 	events map[string][]string // group -> messages
 }
 
-func (m *memLogs) Append(ctx context.Context, account, region, group, stream string, events []invoke.LogEvent) error {
+func (m *memLogs) Append(ctx context.Context, batches []invoke.LogBatch) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for _, e := range events {
-		m.events[group] = append(m.events[group], e.Message)
+	for _, b := range batches {
+		for _, e := range b.Events {
+			m.events[b.Group] = append(m.events[b.Group], e.Message)
+		}
 	}
 	return nil
 }

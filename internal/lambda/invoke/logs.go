@@ -7,12 +7,6 @@ import (
 	"time"
 )
 
-// logBatch is a run of log events bound for one stream.
-type logBatch struct {
-	account, region, group, stream string
-	events                         []LogEvent
-}
-
 // Limits on what one environment's log lines hold in memory before shipping.
 const (
 	maxLineBytes  = 256 << 10
@@ -128,7 +122,7 @@ func (l *logWriter) shipLocked() {
 		l.events, l.batchBytes = l.events[:0], 0
 		return
 	}
-	b := logBatch{account: l.account, region: l.region, group: l.group, stream: l.stream, events: l.events}
+	b := LogBatch{Account: l.account, Region: l.region, Group: l.group, Stream: l.stream, Events: l.events}
 	l.events, l.batchBytes = nil, 0
 	l.p.ship(b)
 }
@@ -149,7 +143,7 @@ func (l *logWriter) tail(want bool) []byte {
 
 // ship queues a batch for the log shipper; it blocks when the shipper is behind
 // (backpressure instead of unbounded memory).
-func (p *Pool) ship(b logBatch) {
+func (p *Pool) ship(b LogBatch) {
 	select {
 	case p.logq <- b:
 	case <-p.stop:
@@ -157,29 +151,42 @@ func (p *Pool) ship(b logBatch) {
 }
 
 // shipLogs delivers queued batches to the LogSink until the pool stops, then
-// delivers what is left.
+// delivers what is left. Each delivery takes every batch queued meanwhile (up
+// to maxShipBatches), so a busy pool pays one store commit for many
+// invocations' lines.
 func (p *Pool) shipLogs() {
 	defer p.wg.Done()
-	deliver := func(b logBatch) {
+	deliver := func(bs []LogBatch) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := p.cfg.Logs.Append(ctx, b.account, b.region, b.group, b.stream, b.events); err != nil {
-			p.cfg.Logger.Warn("ship function logs", "group", b.group, "err", err)
+		if err := p.cfg.Logs.Append(ctx, bs); err != nil {
+			p.cfg.Logger.Warn("ship function logs", "batches", len(bs), "err", err)
 		}
+	}
+	// more appends what is queued right now to bs.
+	more := func(bs []LogBatch) []LogBatch {
+		for len(bs) < maxShipBatches {
+			select {
+			case b := <-p.logq:
+				bs = append(bs, b)
+			default:
+				return bs
+			}
+		}
+		return bs
 	}
 	for {
 		select {
 		case b := <-p.logq:
-			deliver(b)
+			deliver(more([]LogBatch{b}))
 		case <-p.stop:
-			for {
-				select {
-				case b := <-p.logq:
-					deliver(b)
-				default:
-					return
-				}
+			for bs := more(nil); len(bs) > 0; bs = more(nil) {
+				deliver(bs)
 			}
+			return
 		}
 	}
 }
+
+// maxShipBatches bounds one delivery to the LogSink.
+const maxShipBatches = 256

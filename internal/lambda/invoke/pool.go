@@ -88,10 +88,17 @@ type LogEvent struct {
 	Message string
 }
 
+// LogBatch is a run of log events bound for one stream.
+type LogBatch struct {
+	Account, Region, Group, Stream string
+	Events                         []LogEvent
+}
+
 // LogSink receives function and platform log lines.
 type LogSink interface {
-	// Append adds events to the stream of the group, creating both as needed.
-	Append(ctx context.Context, account, region, group, stream string, events []LogEvent) error
+	// Append adds each batch's events to its stream, creating groups and
+	// streams as needed.
+	Append(ctx context.Context, batches []LogBatch) error
 }
 
 // APIServer serves the Stratus API on a listener inside an environment, so that
@@ -144,7 +151,7 @@ type Pool struct {
 	unreservedUsed map[string]int // by account
 	closed         bool
 
-	logq chan logBatch // to the log shipper
+	logq chan LogBatch // to the log shipper
 	stop chan struct{}
 	wg   sync.WaitGroup // the reaper, the log shipper and each environment's servers
 }
@@ -166,7 +173,7 @@ func New(cfg Config) *Pool {
 	p := &Pool{
 		cfg: cfg, idle: map[string][]*env{}, all: map[*env]struct{}{},
 		fnInUse: map[string]int{}, unreservedUsed: map[string]int{}, stop: make(chan struct{}),
-		logq: make(chan logBatch, 1024),
+		logq: make(chan LogBatch, 1024),
 	}
 	p.wg.Add(2)
 	go p.reap()
