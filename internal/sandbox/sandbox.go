@@ -101,6 +101,10 @@ type Env interface {
 	// call Wait to release the resources.
 	Kill() error
 
+	// Done is closed once the environment's first process has exited and its
+	// resources are released: Wait no longer blocks.
+	Done() <-chan struct{}
+
 	// Wait waits for the environment's first process to exit, kills whatever it left
 	// behind, releases all resources and returns the exit code (128+signal when killed
 	// by a signal). err reports only a failure to release.

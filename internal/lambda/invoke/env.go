@@ -8,6 +8,7 @@ import (
 	"math"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/stratus-cloud/stratus/internal/lambda/runtimeapi"
@@ -141,10 +142,11 @@ func (e *env) run(ctx context.Context, f *Function, inv Invocation, cold bool) (
 		healthy = false
 		e.sb.Kill()
 		code, _ := e.sb.Wait()
-		typ, msg := "Runtime.ExitError", fmt.Sprintf("RequestId: %s Error: Runtime exited with error: exit status %d", inv.RequestID, code)
+		typ := "Runtime.ExitError"
 		if e.sb.OOMKilled() {
-			typ, msg = "Runtime.OutOfMemory", fmt.Sprintf("RequestId: %s Error: Runtime exited with error: signal: killed", inv.RequestID)
+			typ = "Runtime.OutOfMemory"
 		}
+		msg := fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %s", inv.RequestID, exitStatus(code))
 		out = &Result{FunctionError: "Unhandled", Payload: errorDoc(typ, msg)}
 		e.log.line(msg)
 	}
@@ -156,6 +158,15 @@ func (e *env) run(ctx context.Context, f *Function, inv Invocation, cold bool) (
 	e.log.finish(inv.RequestID, dur, f, peak, initDur, cold)
 	out.LogTail = e.log.tail(inv.Tail)
 	return out, healthy
+}
+
+// exitStatus words an exit code as Go's os.ProcessState does, as AWS reports
+// it: "exit status 3", "signal: killed".
+func exitStatus(code int) string {
+	if code > 128 && code < 128+65 {
+		return "signal: " + syscall.Signal(code-128).String()
+	}
+	return fmt.Sprintf("exit status %d", code)
 }
 
 func errorDoc(typ, msg string) []byte {

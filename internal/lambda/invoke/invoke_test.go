@@ -175,6 +175,35 @@ func TestPoolEnforcesTimeoutsAndReservedConcurrency(t *testing.T) {
 		t.Fatalf("after a timeout the environment is replaced: %s %v", res.Payload, err)
 	}
 
+	t.Run("a runtime that exits during an invocation fails it at once with Runtime.ExitError", func(t *testing.T) {
+		g := pythonFunction(t, "quitter", "import os\ndef handler(event, context):\n    os._exit(3)\n")
+		g.Timeout = 10 * time.Second
+		began := time.Now()
+		res, err := p.Invoke(ctx, g, invoke.Invocation{RequestID: "x1", InvokedARN: g.ARN, Payload: []byte(`{}`)})
+		if err != nil || res.FunctionError != "Unhandled" || !strings.Contains(string(res.Payload), `"errorType":"Runtime.ExitError"`) ||
+			!strings.Contains(string(res.Payload), "RequestId: x1 Error: Runtime exited with error: exit status 3") {
+			t.Fatalf("exit: %s %v", res.Payload, err)
+		}
+		if waited := time.Since(began); waited > 5*time.Second {
+			t.Fatalf("the exit was noticed after %v, near the timeout", waited)
+		}
+	})
+	t.Run("a function over its memory is killed and fails with Runtime.OutOfMemory", func(t *testing.T) {
+		g := pythonFunction(t, "hog", "def handler(event, context):\n    b = []\n    while True:\n        b.append(bytearray(16 << 20))\n")
+		g.Timeout = 20 * time.Second
+		res, err := p.Invoke(ctx, g, invoke.Invocation{RequestID: "m1", InvokedARN: g.ARN, Payload: []byte(`{}`)})
+		if err != nil || res.FunctionError != "Unhandled" || !strings.Contains(string(res.Payload), `"errorType":"Runtime.OutOfMemory"`) ||
+			!strings.Contains(string(res.Payload), "Runtime exited with error: signal: killed") {
+			t.Fatalf("oom: %s %v", res.Payload, err)
+		}
+	})
+	t.Run("a runtime that exits before its first invocation fails the invoke with Runtime.ExitError", func(t *testing.T) {
+		g := pythonFunction(t, "initquit", "import os\nos._exit(2)\n")
+		res, err := p.Invoke(ctx, g, invoke.Invocation{RequestID: "i1", InvokedARN: g.ARN, Payload: []byte(`{}`)})
+		if err != nil || res.FunctionError != "Unhandled" || !strings.Contains(string(res.Payload), "Runtime exited with error: exit status 2") {
+			t.Fatalf("init exit: %s %v", res.Payload, err)
+		}
+	})
 	t.Run("a function with reserved concurrency 0 is throttled", func(t *testing.T) {
 		g := *f
 		g.ReservedConcurrency = 0

@@ -446,6 +446,14 @@ func (p *Pool) start(ctx context.Context, f *Function) (*env, error) {
 		lns[1].Close()
 	}
 	e.lns = lns
+	// A runtime that exits, on its own or killed for memory, ends the
+	// invocation in progress at once rather than at its timeout.
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		<-sb.Done()
+		e.rt.Close()
+	}()
 
 	ictx, cancel := context.WithTimeoutCause(ctx, 10*time.Second+f.Timeout, errInitTimeout)
 	defer cancel()
@@ -457,6 +465,16 @@ func (p *Pool) start(ctx context.Context, f *Function) (*env, error) {
 	switch {
 	case errors.As(err, &ie):
 		e.initErr = ie.Payload
+	case err != nil && exited(sb):
+		// The runtime exited before asking for its first invocation: AWS
+		// reports it as the invocation's function error.
+		code, _ := sb.Wait()
+		typ := "Runtime.ExitError"
+		if sb.OOMKilled() {
+			typ = "Runtime.OutOfMemory"
+		}
+		e.initErr = errorDoc(typ, "Error: Runtime exited with error: "+exitStatus(code))
+		e.log.line("INIT_REPORT Init Duration: " + fmt.Sprintf("%.2f ms", float64(e.initDur.Microseconds())/1000) + "\tPhase: init\tStatus: error\tError Type: " + typ)
 	case err != nil:
 		e.destroy()
 		return nil, fmt.Errorf("runtime init: %w", err)
@@ -465,6 +483,16 @@ func (p *Pool) start(ctx context.Context, f *Function) (*env, error) {
 }
 
 var errInitTimeout = errors.New("runtime did not initialize in time")
+
+// exited reports whether the environment's runtime has exited.
+func exited(sb sandbox.Env) bool {
+	select {
+	case <-sb.Done():
+		return true
+	default:
+		return false
+	}
+}
 
 func buildEnv(f *Function, runtimeEnv []string, c Creds, group, stream string, api bool) []string {
 	env := make([]string, 0, 32+len(f.Env))

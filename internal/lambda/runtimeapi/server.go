@@ -447,6 +447,7 @@ func handleNotFound(w http.ResponseWriter, r *http.Request) {
 // readBody reads at most limit bytes of r's body; tooLarge reports a longer body.
 func readBody(r *http.Request, limit int) (body []byte, tooLarge bool, err error) {
 	if r.ContentLength > int64(limit) {
+		drain(r.Body)
 		return nil, true, nil
 	}
 	if r.ContentLength >= 0 {
@@ -462,9 +463,19 @@ func readBody(r *http.Request, limit int) (body []byte, tooLarge bool, err error
 		return nil, false, fmt.Errorf("read body: %w", err)
 	}
 	if n > int64(limit) {
+		drain(r.Body)
 		return nil, true, nil
 	}
 	return buf.Bytes(), false, nil
+}
+
+// maxDrain bounds how much of a too-large body is read and discarded so that
+// the runtime gets its 413 on a connection it can keep using; past it the
+// connection is closed.
+const maxDrain = 64 << 20
+
+func drain(body io.Reader) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, maxDrain))
 }
 
 // normaliseError returns the error document to give the caller and its type. A body

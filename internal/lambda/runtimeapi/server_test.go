@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
 	"testing"
@@ -247,13 +248,30 @@ func TestRuntimeErrors(t *testing.T) {
 		c := newClient(base)
 		done := invokeAsync(context.Background(), srv, runtimeapi.Invocation{RequestID: "r1"})
 		c.next()
-		a, _ := c.respond("r1", bytes.Repeat([]byte("a"), 1001))
+		// A megabyte: more than net/http drains by itself after a handler.
+		a, _ := c.respond("r1", bytes.Repeat([]byte("a"), 1<<20))
 		wantErrorBody(t, a, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge")
 		r := <-done
 		want := `{"errorMessage":"Response payload size exceeded maximum allowed payload size (1000 bytes).","errorType":"Function.ResponseSizeTooLarge"}`
 		if r.err != nil || r.res.FunctionError != "Unhandled" || string(r.res.Payload) != want {
 			t.Fatalf("Invoke = %+v (%s), %v; want the response-too-large function error", r.res, r.res.Payload, r.err)
 		}
+		// The body was read before the 413: the runtime's connection stays
+		// usable for its next request (the Python runtime used to break here).
+		var reused bool
+		req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(),
+			&httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { reused = i.Reused }}), "GET", base+"/invocation/next", nil)
+		done = invokeAsync(context.Background(), srv, runtimeapi.Invocation{RequestID: "r2"})
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if !reused || resp.Header.Get("Lambda-Runtime-Aws-Request-Id") != "r2" {
+			t.Fatalf("next after the 413: reused connection %v, request id %q", reused, resp.Header.Get("Lambda-Runtime-Aws-Request-Id"))
+		}
+		c.respond("r2", []byte(`1`))
+		<-done
 	})
 	t.Run("the default limit is AWS's 6 MB plus 100 bytes", func(t *testing.T) {
 		srv, base := start(t, runtimeapi.Config{})

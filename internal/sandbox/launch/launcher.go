@@ -454,6 +454,9 @@ func (e *env) MemoryPeak() (int64, error) {
 	return e.cg.MemoryPeak()
 }
 
+// Done implements sandbox.Env.
+func (e *env) Done() <-chan struct{} { return e.done }
+
 // SyncOutput implements sandbox.Env.
 func (e *env) SyncOutput() { e.init.syncOutput() }
 

@@ -211,6 +211,33 @@ func Run(t *testing.T, newLauncher func(t *testing.T) sandbox.Launcher) {
 			}
 		}
 	})
+	t.Run("Done is closed when the process exits, and SyncOutput delivers what it printed", func(t *testing.T) {
+		var out Syncbuf
+		sp := s.spec(t, "/bin/sh", "-c", "echo printed; exec sleep 30")
+		sp.Stdout = &out
+		e := s.start(t, sp)
+		deadline := time.Now().Add(10 * time.Second)
+		for e.SyncOutput(); !strings.Contains(out.String(), "printed"); e.SyncOutput() {
+			if time.Now().After(deadline) {
+				t.Fatalf("output %q", out.String())
+			}
+			time.Sleep(time.Millisecond)
+		}
+		select {
+		case <-e.Done():
+			t.Fatal("Done closed while the process runs")
+		default:
+		}
+		_ = e.Kill()
+		select {
+		case <-e.Done():
+		case <-time.After(10 * time.Second):
+			t.Fatal("Done not closed 10s after Kill")
+		}
+		if code, _ := e.Wait(); code != 128+9 {
+			t.Errorf("exit code %d, want 137", code)
+		}
+	})
 	t.Run("the root is read-only and holds only the system directories, /etc, /dev, /proc, /tmp, /var and /opt", func(t *testing.T) {
 		_, out := s.run(t, "/bin/sh", "-c", "ls -1 /; cat /etc/passwd; touch /x 2>&1; touch /var/task/x 2>&1; touch /usr/x 2>&1; echo ok > /tmp/ok && cat /tmp/ok; stat -c %a /tmp; pwd")
 		for _, want := range []string{"bin\ndev\netc\nlib\nlib64\nopt\nproc\nsbin\ntmp\nusr\nvar\n", "sbx_user1051:x:993:990",

@@ -24,7 +24,9 @@ class RuntimeClient:
         self.host, self.port = host, int(port)
         self.conn = None
 
-    def _request(self, method, path, body=None, headers=None):
+    def _request(self, method, path, body=None, headers=None, retry=True):
+        # A GET is retried once on a fresh connection (a kept-alive one may
+        # have been closed); a POST is not, since it may have been received.
         for attempt in (0, 1):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(self.host, self.port)
@@ -35,7 +37,7 @@ class RuntimeClient:
             except (ConnectionError, http.client.HTTPException):
                 self.conn.close()
                 self.conn = None
-                if attempt:
+                if attempt or not retry:
                     raise
 
     def next(self):
@@ -48,7 +50,13 @@ class RuntimeClient:
         headers = {"Content-Type": "application/json"}
         if error_type:
             headers["Lambda-Runtime-Function-Error-Type"] = error_type
-        resp, body = self._request("POST", path, payload, headers)
+        try:
+            resp, body = self._request("POST", path, payload, headers, retry=False)
+        except (ConnectionError, http.client.HTTPException) as e:
+            # The runtime carries on with the next invocation whatever became
+            # of this one's answer.
+            print("[ERROR] Runtime API POST %s failed: %s" % (path, e), file=sys.stderr, flush=True)
+            return 0, b""
         return resp.status, body
 
 
