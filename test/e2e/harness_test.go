@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -42,16 +43,28 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// toolChecks remembers requireTool's answers (command line -> error, nil
+// for present): the tools do not change during a run, and checking costs a
+// process start per CLI call otherwise.
+var toolChecks sync.Map
+
 // requireTool skips (or, under CI=true, fails) when a client is missing.
 func requireTool(t *testing.T, name string, args ...string) {
 	t.Helper()
-	if err := exec.Command(name, args...).Run(); err != nil {
+	key := name + "\x00" + strings.Join(args, "\x00")
+	v, ok := toolChecks.Load(key)
+	if !ok {
+		v, _ = toolChecks.LoadOrStore(key, errorBox{exec.Command(name, args...).Run()})
+	}
+	if err := v.(errorBox).err; err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("%s is required under CI: %v", name, err)
 		}
 		t.Skipf("%s not available: %v", name, err)
 	}
 }
+
+type errorBox struct{ err error }
 
 // server is one running stratus process.
 type server struct {
