@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -80,6 +81,25 @@ func ValidateZip(ctx context.Context, data []byte) (ZipInfo, error) {
 	return info, nil
 }
 
+// hardLink reports whether an entry's extra fields mark it as a link the way
+// PKWARE's Unix extra field (0x000d) does: link target data after its fixed
+// 12 bytes. Go's reader would extract such an entry as a plain file, but it
+// names another file (a hard link), which a deployment package may not.
+func hardLink(extra []byte) bool {
+	for len(extra) >= 4 {
+		id := binary.LittleEndian.Uint16(extra)
+		size := int(binary.LittleEndian.Uint16(extra[2:]))
+		if 4+size > len(extra) {
+			return false // malformed extra data; archive/zip ignores it too
+		}
+		if id == 0x000d && size > 12 {
+			return true
+		}
+		extra = extra[4+size:]
+	}
+	return false
+}
+
 // checkZip opens data and checks everything but the entries' contents.
 func checkZip(data []byte) (*zip.Reader, error) {
 	if len(data) > MaxZippedBytes {
@@ -104,6 +124,9 @@ func checkZip(data []byte) (*zip.Reader, error) {
 			return nil, badZip()
 		}
 		names[name] = true
+		if hardLink(f.Extra) {
+			return nil, badZip()
+		}
 		switch f.Mode().Type() {
 		case 0, fs.ModeDir:
 		case fs.ModeSymlink:

@@ -32,7 +32,17 @@ func hostileZips(t *testing.T) map[string][]byte {
 		"a zip with too many entries is rejected":         makeZip(t, many...),
 		"a file that is not a zip is rejected":            []byte("this is not a zip file at all"),
 		"a truncated zip is rejected":                     makeZip(t, entry{Name: "a", Body: strings.Repeat("y", 1000)})[:200],
+		"a zip with a hard link entry is rejected":        makeZip(t, entry{Name: "shadow", Extra: pkwareUnixLink("/etc/shadow")}),
 	}
+}
+
+// pkwareUnixLink is PKWARE's Unix extra field (0x000d) naming a link target:
+// atime, mtime, uid and gid, then the target.
+func pkwareUnixLink(target string) []byte {
+	size := 12 + len(target)
+	b := []byte{0x0d, 0x00, byte(size), byte(size >> 8)}
+	b = append(b, make([]byte, 12)...)
+	return append(b, target...)
 }
 
 func itoa(i int) string {

@@ -8,10 +8,16 @@ import (
 )
 
 // Limits on what one environment's log lines hold in memory before shipping.
+// With the log queue's length they bound the memory a flooding function can
+// make the server hold (about logQueueLen x maxBatchBytes) before its own
+// writes block.
 const (
-	maxLineBytes  = 256 << 10
+	// maxLineBytes is CloudWatch Logs' event limit (256 KiB including 26
+	// bytes of overhead); longer lines are split, as Lambda does.
+	maxLineBytes  = 256<<10 - 26
 	maxBatchLines = 1000
-	maxBatchBytes = 512 << 10
+	maxBatchBytes = 256 << 10
+	logQueueLen   = 64
 )
 
 // logWriter turns an environment's output into log events: it splits lines,
@@ -49,18 +55,22 @@ func (l *logWriter) Write(b []byte) (int, error) {
 	defer l.mu.Unlock()
 	for len(b) > 0 {
 		i := indexByte(b, '\n')
+		end := i
 		if i < 0 {
-			l.partial = append(l.partial, b...)
-			if len(l.partial) >= maxLineBytes {
-				l.lineLocked(string(l.partial))
-				l.partial = l.partial[:0]
-			}
-			return n, nil
+			end = len(b)
 		}
-		l.partial = append(l.partial, b[:i]...)
+		// Take at most what fills the current line to maxLineBytes.
+		take := min(end, maxLineBytes-len(l.partial))
+		l.partial = append(l.partial, b[:take]...)
+		b = b[take:]
+		switch {
+		case take == i: // the line ends here
+			b = b[1:]
+		case len(l.partial) < maxLineBytes:
+			continue // no newline yet; wait for more
+		}
 		l.lineLocked(string(l.partial))
 		l.partial = l.partial[:0]
-		b = b[i+1:]
 	}
 	return n, nil
 }

@@ -173,7 +173,7 @@ func New(cfg Config) *Pool {
 	p := &Pool{
 		cfg: cfg, idle: map[string][]*env{}, all: map[*env]struct{}{},
 		fnInUse: map[string]int{}, unreservedUsed: map[string]int{}, stop: make(chan struct{}),
-		logq: make(chan LogBatch, 1024),
+		logq: make(chan LogBatch, logQueueLen),
 	}
 	p.wg.Add(2)
 	go p.reap()

@@ -110,6 +110,7 @@ type Entry struct {
 	Body   string
 	Mode   fs.FileMode // 0 means a 0644 regular file
 	Method uint16
+	Extra  []byte // the entry's extra fields, as written
 }
 
 // MakeZip returns a zip of entries, in order.
@@ -118,7 +119,7 @@ func MakeZip(t testing.TB, entries ...Entry) []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, e := range entries {
-		h := &zip.FileHeader{Name: e.Name, Method: e.Method}
+		h := &zip.FileHeader{Name: e.Name, Method: e.Method, Extra: e.Extra}
 		mode := e.Mode
 		if mode == 0 {
 			mode = 0o644
