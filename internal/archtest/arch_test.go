@@ -92,7 +92,10 @@ func serviceOf(dir string) string {
 func TestServicePackagesDoNotImportEachOther(t *testing.T) {
 	for dir, p := range loadPackages(t) {
 		own := serviceOf(dir)
-		if own == "" {
+		if own == "" || strings.HasSuffix(dir, "test") {
+			// Test fixture packages (lambdatest, apitest) build real services
+			// together, as internal/server does; production code never
+			// imports them.
 			continue
 		}
 		for ip := range p.imports {
@@ -125,6 +128,21 @@ func TestNoPackageIsNamedForWhatItIs(t *testing.T) {
 		switch filepath.Base(dir) {
 		case "util", "utils", "common", "helpers", "misc":
 			t.Errorf("package %s: name packages for what they provide", dir)
+		}
+	}
+}
+
+// TestFixturePackagesAreOnlyForTests keeps the exemption above honest: no
+// production package imports a …test package.
+func TestFixturePackagesAreOnlyForTests(t *testing.T) {
+	for dir, p := range loadPackages(t) {
+		if strings.HasSuffix(dir, "test") {
+			continue
+		}
+		for ip := range p.imports {
+			if rel, ok := strings.CutPrefix(ip, module+"/"); ok && strings.HasSuffix(rel, "test") {
+				t.Errorf("%s imports the test fixture package %s", dir, ip)
+			}
 		}
 	}
 }

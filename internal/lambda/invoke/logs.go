@@ -161,42 +161,97 @@ func (p *Pool) ship(b LogBatch) {
 }
 
 // shipLogs delivers queued batches to the LogSink until the pool stops, then
-// delivers what is left. Each delivery takes every batch queued meanwhile (up
-// to maxShipBatches), so a busy pool pays one store commit for many
-// invocations' lines.
+// delivers what is left. It gathers batches for up to shipDelay (or until
+// maxShipBatches or maxShipBytes) and merges those of one stream, so a busy
+// pool pays one store commit, and one group and stream lookup per stream, for
+// many invocations' lines. Logs reach CloudWatch Logs that much later, which
+// its readers, eventually consistent on AWS too, do not notice.
 func (p *Pool) shipLogs() {
 	defer p.wg.Done()
 	deliver := func(bs []LogBatch) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := p.cfg.Logs.Append(ctx, bs); err != nil {
+		if err := p.cfg.Logs.Append(ctx, mergeBatches(bs)); err != nil {
 			p.cfg.Logger.Warn("ship function logs", "batches", len(bs), "err", err)
 		}
 	}
-	// more appends what is queued right now to bs.
-	more := func(bs []LogBatch) []LogBatch {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		var pending []LogBatch
+		select {
+		case b := <-p.logq:
+			pending = append(pending, b)
+		case <-p.stop:
+			p.shipRest(deliver)
+			return
+		}
+		size := batchBytes(pending[0])
+		timer.Reset(shipDelay)
+	gather:
+		for len(pending) < maxShipBatches && size < maxShipBytes {
+			select {
+			case b := <-p.logq:
+				pending = append(pending, b)
+				size += batchBytes(b)
+			case <-timer.C:
+				break gather
+			case <-p.stop:
+				break gather
+			}
+		}
+		timer.Stop()
+		deliver(pending)
+	}
+}
+
+// shipRest delivers whatever is queued when the pool stops.
+func (p *Pool) shipRest(deliver func([]LogBatch)) {
+	for {
+		var bs []LogBatch
 		for len(bs) < maxShipBatches {
 			select {
 			case b := <-p.logq:
 				bs = append(bs, b)
+				continue
 			default:
-				return bs
 			}
+			break
 		}
-		return bs
-	}
-	for {
-		select {
-		case b := <-p.logq:
-			deliver(more([]LogBatch{b}))
-		case <-p.stop:
-			for bs := more(nil); len(bs) > 0; bs = more(nil) {
-				deliver(bs)
-			}
+		if len(bs) == 0 {
 			return
 		}
+		deliver(bs)
 	}
 }
 
-// maxShipBatches bounds one delivery to the LogSink.
-const maxShipBatches = 256
+// Bounds of one delivery to the LogSink.
+const (
+	shipDelay      = 50 * time.Millisecond
+	maxShipBatches = 256
+	maxShipBytes   = 4 << 20
+)
+
+func batchBytes(b LogBatch) int {
+	n := 0
+	for _, e := range b.Events {
+		n += len(e.Message)
+	}
+	return n
+}
+
+// mergeBatches joins the batches of each stream, keeping their order.
+func mergeBatches(bs []LogBatch) []LogBatch {
+	out := make([]LogBatch, 0, len(bs))
+	at := make(map[[4]string]int, len(bs))
+	for _, b := range bs {
+		k := [4]string{b.Account, b.Region, b.Group, b.Stream}
+		if i, ok := at[k]; ok {
+			out[i].Events = append(out[i].Events, b.Events...)
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, b)
+	}
+	return out
+}
