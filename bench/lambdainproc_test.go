@@ -2,6 +2,8 @@ package bench
 
 import (
 	"context"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,6 +37,10 @@ func BenchmarkLambdaInProcess(b *testing.B) {
 	if err := createNoopFunctions(ctx, iam.NewFromConfig(ac), lambda.NewFromConfig(ac), zip); err != nil {
 		b.Fatal(err)
 	}
+	// Enough idle connections for every client, as a real load generator has.
+	ac.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+		t.MaxIdleConns, t.MaxIdleConnsPerHost = 256, 256
+	})
 	lc := lambda.NewFromConfig(ac)
 	for _, clients := range []int{1, 32} {
 		b.Run(map[int]string{1: "1client", 32: "32clients"}[clients], func(b *testing.B) {

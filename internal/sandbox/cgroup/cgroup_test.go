@@ -47,8 +47,8 @@ func TestLimitsAreWrittenAsTheKernelExpects(t *testing.T) {
 			filepath.Join(mem, "memory.limit_in_bytes"):                    "134217728",
 			filepath.Join(mem, "memory.memsw.limit_in_bytes"):              "134217728",
 			filepath.Join(h.parent["pids"], "env-1-1", "pids.max"):         "64",
-			filepath.Join(h.parent["cpu"], "env-1-1", "cpu.cfs_quota_us"):  "25000",
-			filepath.Join(h.parent["cpu"], "env-1-1", "cpu.cfs_period_us"): "100000",
+			filepath.Join(h.parent["cpu"], "env-1-1", "cpu.cfs_quota_us"):  "2500",
+			filepath.Join(h.parent["cpu"], "env-1-1", "cpu.cfs_period_us"): "10000",
 		} {
 			if got := read(t, file); got != want {
 				t.Errorf("%s = %q, want %q", file, got, want)
@@ -67,7 +67,7 @@ func TestLimitsAreWrittenAsTheKernelExpects(t *testing.T) {
 			t.Fatal(err)
 		}
 		d := filepath.Join(h.parent[""], "env-1-2")
-		for file, want := range map[string]string{"memory.max": "134217728", "memory.swap.max": "0", "pids.max": "64", "cpu.max": "25000 100000"} {
+		for file, want := range map[string]string{"memory.max": "134217728", "memory.swap.max": "0", "pids.max": "64", "cpu.max": "2500 10000"} {
 			if got := read(t, filepath.Join(d, file)); got != want {
 				t.Errorf("%s = %q, want %q", file, got, want)
 			}
@@ -122,6 +122,20 @@ func TestOwnGroupsNamesEveryControllerOfProcSelfCgroup(t *testing.T) {
 			if got, ok := m[c]; !ok || got != parts[2] {
 				t.Errorf("controller %q: got %q, %v; want %q", c, got, ok, parts[2])
 			}
+		}
+	}
+}
+
+func TestCFSBandwidthKeepsAShortPeriodAndTheKernelsMinimumQuota(t *testing.T) {
+	for _, c := range []struct{ millis, period, quota int64 }{
+		{1000, 10000, 10000}, // one CPU
+		{2000, 10000, 20000},
+		{250, 10000, 2500},
+		{100, 10000, 1000},
+		{72, 13889, 1000}, // 128 MB: the period grows so the quota stays at 1 ms
+	} {
+		if p, q := cfsBandwidth(c.millis); p != c.period || q != c.quota {
+			t.Errorf("cfsBandwidth(%d) = %d, %d; want %d, %d", c.millis, p, q, c.period, c.quota)
 		}
 	}
 }
