@@ -6,10 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -216,6 +218,35 @@ func (r *lambdaRuntime) invoker() lambdaapi.Invoker {
 		return nil
 	}
 	return r.runner
+}
+
+// writeMetrics writes AWS's Lambda metrics per function (Invocations,
+// Errors, Throttles, ConcurrentExecutions) in the Prometheus text format.
+func (r *lambdaRuntime) writeMetrics(w io.Writer) error {
+	if r == nil || r.pool == nil {
+		return nil
+	}
+	stats := r.pool.Stats()
+	sort.Slice(stats, func(i, j int) bool {
+		return stats[i].Account+"/"+stats[i].Function < stats[j].Account+"/"+stats[j].Function
+	})
+	var b strings.Builder
+	for _, m := range []struct {
+		name, kind, help string
+		value            func(invoke.Stats) int64
+	}{
+		{"invocations_total", "counter", "Function invocations that ran, failed ones included.", func(s invoke.Stats) int64 { return s.Invocations }},
+		{"errors_total", "counter", "Invocations that ended in a function error.", func(s invoke.Stats) int64 { return s.Errors }},
+		{"throttles_total", "counter", "Invokes refused for concurrency (TooManyRequestsException).", func(s invoke.Stats) int64 { return s.Throttles }},
+		{"concurrent_executions", "gauge", "Invocations running now.", func(s invoke.Stats) int64 { return int64(s.ConcurrentExecutions) }},
+	} {
+		fmt.Fprintf(&b, "# HELP stratus_lambda_%s %s\n# TYPE stratus_lambda_%s %s\n", m.name, m.help, m.name, m.kind)
+		for _, s := range stats {
+			fmt.Fprintf(&b, "stratus_lambda_%s{account=%q,function=%q} %d\n", m.name, s.Account, s.Function, m.value(s))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // close stops every environment, the API inside them and the launcher.

@@ -202,5 +202,9 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 	if err := s.metrics.WriteText(w); err != nil {
 		s.log.Warn("write metrics", "err", err)
+		return
+	}
+	if err := s.lambda.writeMetrics(w); err != nil {
+		s.log.Warn("write metrics", "err", err)
 	}
 }

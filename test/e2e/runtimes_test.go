@@ -8,7 +8,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -831,6 +833,20 @@ print(json.dumps({"results": [call(lam, b'{"sleep": 0}') for _ in range(3)]}))`)
 		}
 		for _, r := range results {
 			throttled(t, r)
+		}
+	})
+	t.Run("throttles are counted in the function's metrics", func(t *testing.T) {
+		resp, err := http.Get(rt.s.url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		// One throttle with reserved concurrency 1, three with 0.
+		re := regexp.MustCompile(`stratus_lambda_throttles_total\{account="\d{12}",function="rt-slow"\} (\d+)`)
+		m := re.FindSubmatch(body)
+		if m == nil || string(m[1]) != "4" {
+			t.Fatalf("throttles of rt-slow in /metrics: %q", m)
 		}
 	})
 }

@@ -212,4 +212,18 @@ func TestPoolEnforcesTimeoutsAndReservedConcurrency(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+	t.Run("invocations, errors and throttles are counted per function", func(t *testing.T) {
+		found := false
+		for _, st := range p.Stats() {
+			if st.Function == "sleepy" {
+				found = true
+				if st.Invocations != 2 || st.Errors != 1 || st.Throttles != 1 || st.ConcurrentExecutions != 0 {
+					t.Fatalf("sleepy: %+v, want 2 invocations, 1 error (the timeout), 1 throttle", st)
+				}
+			}
+		}
+		if !found {
+			t.Fatal("no counters for sleepy")
+		}
+	})
 }

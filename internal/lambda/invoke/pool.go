@@ -149,6 +149,7 @@ type Pool struct {
 	all            map[*env]struct{}
 	fnInUse        map[string]int // by account+name
 	unreservedUsed map[string]int // by account
+	stats          map[string]*Stats
 	closed         bool
 
 	logq chan LogBatch // to the log shipper
@@ -172,7 +173,7 @@ func New(cfg Config) *Pool {
 	}
 	p := &Pool{
 		cfg: cfg, idle: map[string][]*env{}, all: map[*env]struct{}{},
-		fnInUse: map[string]int{}, unreservedUsed: map[string]int{}, stop: make(chan struct{}),
+		fnInUse: map[string]int{}, unreservedUsed: map[string]int{}, stats: map[string]*Stats{}, stop: make(chan struct{}),
 		logq: make(chan LogBatch, logQueueLen),
 	}
 	p.wg.Add(2)
@@ -205,12 +206,22 @@ func (p *Pool) Close() error {
 
 // Invoke runs inv on f. Throttling is a *awserr.Error (TooManyRequestsException);
 // function, timeout and runtime failures are Results with FunctionError set.
-func (p *Pool) Invoke(ctx context.Context, f *Function, inv Invocation) (*Result, error) {
+func (p *Pool) Invoke(ctx context.Context, f *Function, inv Invocation) (res *Result, err error) {
 	release, err := p.admit(f)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
+	defer func() {
+		if res != nil {
+			p.count(f, func(s *Stats) {
+				s.Invocations++
+				if res.FunctionError != "" {
+					s.Errors++
+				}
+			})
+		}
+	}()
 
 	e, cold, err := p.acquire(ctx, f)
 	if err != nil {
@@ -235,6 +246,47 @@ func (p *Pool) Invoke(ctx context.Context, f *Function, inv Invocation) (*Result
 	return res, nil
 }
 
+// Stats are a function's counters, as AWS's Lambda metrics of the same names.
+type Stats struct {
+	Account, Function string
+	// Invocations counts invocations that ran, failed ones included;
+	// Errors those that ended in a function error; Throttles the invokes
+	// refused for concurrency.
+	Invocations, Errors, Throttles int64
+	// ConcurrentExecutions is how many invocations run now.
+	ConcurrentExecutions int
+}
+
+// Stats returns every function's counters since the pool started.
+func (p *Pool) Stats() []Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]Stats, 0, len(p.stats))
+	for k, s := range p.stats {
+		c := *s
+		c.ConcurrentExecutions = p.fnInUse[k]
+		out = append(out, c)
+	}
+	return out
+}
+
+func (p *Pool) count(f *Function, add func(*Stats)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.countLocked(f, add)
+}
+
+func (p *Pool) countLocked(f *Function, add func(*Stats)) {
+	s := p.stats[f.fnKey()]
+	if s == nil {
+		s = &Stats{Account: f.Account, Function: f.Name}
+		p.stats[f.fnKey()] = s
+	}
+	add(s)
+}
+
+func throttle(s *Stats) { s.Throttles++ }
+
 // admit takes a concurrency slot or answers TooManyRequestsException.
 func (p *Pool) admit(f *Function) (func(), error) {
 	p.mu.Lock()
@@ -242,6 +294,7 @@ func (p *Pool) admit(f *Function) (func(), error) {
 	fk := f.fnKey()
 	if f.ReservedConcurrency >= 0 {
 		if p.fnInUse[fk] >= f.ReservedConcurrency {
+			p.countLocked(f, throttle)
 			return nil, throttled("ReservedFunctionConcurrentInvocationLimitExceeded")
 		}
 		p.fnInUse[fk]++
@@ -256,6 +309,7 @@ func (p *Pool) admit(f *Function) (func(), error) {
 		limit = p.cfg.UnreservedLimit(f.Account)
 	}
 	if p.unreservedUsed[f.Account] >= limit {
+		p.countLocked(f, throttle)
 		return nil, throttled("ConcurrentInvocationLimitExceeded")
 	}
 	p.unreservedUsed[f.Account]++
