@@ -139,7 +139,7 @@ func open(ctx context.Context, opts Options, vfsName string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", abs, err)
 	}
-	s.wstmts, s.rstmts = newStmtCache(s.w.PrepareContext), newStmtCache(s.rdb.PrepareContext)
+	s.wstmts, s.rstmts = newStmtCache(s.w.PrepareContext, false), newStmtCache(s.rdb.PrepareContext, true)
 	readers := max(4, runtime.GOMAXPROCS(0))
 	s.rdb.SetMaxOpenConns(readers)
 	s.rdb.SetMaxIdleConns(readers)

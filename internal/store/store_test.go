@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stratus-cloud/stratus/internal/store"
 	"github.com/stratus-cloud/stratus/internal/store/storetest"
@@ -94,4 +95,39 @@ func TestRepeatedQueriesSurviveSchemaChangesAndManyDistinctQueries(t *testing.T)
 			}
 		}
 	})
+}
+
+func TestManyViewsPreparingNewQueriesAtOnceDoNotDeadlock(t *testing.T) {
+	s := opener(store.Options{NoSync: true})(t)
+	ctx := context.Background()
+	if err := s.Migrate(ctx, "t", []store.Migration{{Version: 1, SQL: `CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)`}}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 32)
+	for i := range 32 {
+		go func() {
+			done <- s.View(ctx, func(tx *store.Tx) error {
+				// Each View holds its reader connection while it asks for
+				// statements nobody has prepared yet.
+				for j := range 3 {
+					var n int
+					q := `SELECT COUNT(*) FROM kv WHERE ` + strconv.Itoa(i%4) + ` = ` + strconv.Itoa(i%4) + ` AND ` + strconv.Itoa(j) + ` = ` + strconv.Itoa(j)
+					if err := tx.QueryRow(ctx, q).Scan(&n); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}()
+	}
+	for range 32 {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("views deadlocked preparing statements")
+		}
+	}
 }
