@@ -133,6 +133,25 @@ func TestIsolationOfHostileFunctions(t *testing.T) {
 		if r.Values["NoNewPrivs"] != "1" || r.Values["Seccomp"] != "2" {
 			t.Errorf("NoNewPrivs = %q, Seccomp = %q; want 1 and 2 (filter)", r.Values["NoNewPrivs"], r.Values["Seccomp"])
 		}
+		for _, ns := range []string{"mnt", "pid", "ipc", "uts", "net"} {
+			host, err := os.Readlink("/proc/self/ns/" + ns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.Values["ns/"+ns]; got == "" || got == host {
+				t.Errorf("%s namespace %q, host's %q: want a namespace of its own", ns, got, host)
+			}
+		}
+		lab.stillServing(t)
+	})
+
+	t.Run("a 128 MB function gets CPU in proportion to its memory, not a whole CPU", func(t *testing.T) {
+		r := lab.attack(t, isoHog, map[string]any{"attack": "cpu-share"})
+		ms, err := strconv.Atoi(r.Values["cpu-ms"])
+		// AWS's share at 128 MB is 128/1769 of a vCPU: about 72 ms per second.
+		if err != nil || ms > 250 {
+			t.Errorf("spinning one second got %q ms of CPU, want about 72 and at most 250", r.Values["cpu-ms"])
+		}
 		lab.stillServing(t)
 	})
 

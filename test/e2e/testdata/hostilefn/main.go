@@ -129,6 +129,8 @@ func attackFor(name string) (func(context.Context, *environment, event, *report)
 		return echo, true
 	case "identity":
 		return identity, true
+	case "cpu-share":
+		return cpuShare, true
 	case "forks":
 		return forks, true
 	case "memhog":
@@ -205,6 +207,29 @@ func identity(_ context.Context, _ *environment, _ event, r *report) {
 			r.set(k, strings.Join(strings.Fields(v), " "))
 		}
 	}
+	// The namespaces it runs in, for the test to compare with the host's.
+	for _, ns := range []string{"mnt", "pid", "ipc", "uts", "net"} {
+		if link, err := os.Readlink("/proc/self/ns/" + ns); err == nil {
+			r.set("ns/"+ns, link)
+		}
+	}
+}
+
+// cpuShare spins for one second of wall time and reports the CPU time it got,
+// in milliseconds: the environment's CPU bandwidth, in proportion to memory.
+func cpuShare(_ context.Context, _ *environment, _ event, r *report) {
+	var before, after syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	x := 0
+	for end := time.Now().Add(time.Second); time.Now().Before(end); {
+		for i := 0; i < 10000; i++ {
+			x += i
+		}
+	}
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+	cpu := time.Duration(after.Utime.Nano()+after.Stime.Nano()-before.Utime.Nano()-before.Stime.Nano()) * time.Nanosecond
+	r.set("cpu-ms", strconv.FormatInt(cpu.Milliseconds(), 10))
+	r.set("sink", strconv.Itoa(x%2))
 }
 
 // forks starts processes until the kernel refuses, then kills and reaps them.
