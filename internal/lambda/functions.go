@@ -64,6 +64,8 @@ func checkConfig(v *Version) error {
 		return invalidParameter("Stratus supports only PackageType Zip.")
 	case len(v.Description) > 256:
 		return invalidParameter("'Description' must be at most 256 characters.")
+	case v.DeadLetterTarget != "" && !isQueueOrTopicARN(v.DeadLetterTarget):
+		return invalidParameter("The provided target arn is invalid: %s. The target arn must be an Amazon SQS queue or an Amazon SNS topic.", v.DeadLetterTarget)
 	}
 	return checkEnvironment(v.Environment)
 }
@@ -125,7 +127,8 @@ func (s *Service) CreateFunction(ctx context.Context, account string, in Functio
 		MemorySize: or(in.MemorySize, defaultMemorySize), Timeout: or(in.Timeout, defaultTimeout),
 		EphemeralStorage: or(in.EphemeralStorage, defaultEphemeralStorage),
 		Architectures:    in.Architectures, PackageType: in.PackageType, Environment: in.Environment,
-		State: StateActive, LastUpdateStatus: LastUpdateSuccessful,
+		DeadLetterTarget: in.DeadLetterTarget,
+		State:            StateActive, LastUpdateStatus: LastUpdateSuccessful,
 	}
 	pending := s.preparing()
 	if pending {
@@ -454,6 +457,7 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, account, name
 		if in.Layers != nil {
 			v.Layers = layers
 		}
+		setStr(&v.DeadLetterTarget, in.DeadLetterTarget)
 		if err := checkConfig(v); err != nil {
 			return err
 		}

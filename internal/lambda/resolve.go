@@ -31,6 +31,8 @@ type cached struct {
 	weight  float64
 	// unreserved is set for the entries UnreservedConcurrency caches.
 	unreserved int64
+	// eventConfig is set for the entries EventConfigFor caches.
+	eventConfig *EventInvokeConfig
 }
 
 // maxCached bounds the invoke cache; it is emptied when full.

@@ -54,6 +54,9 @@ type Version struct {
 	// Environment is decrypted; it is sealed apart in the store.
 	Environment map[string]string `json:"-"`
 	Layers      []LayerRef
+	// DeadLetterTarget is the SQS queue or SNS topic ARN that receives
+	// asynchronous events that failed every attempt ("" for none).
+	DeadLetterTarget string `json:",omitempty"`
 
 	CodeDigest   blob.Digest `json:"-"`
 	CodeSize     int64       `json:"-"`
@@ -110,6 +113,7 @@ type FunctionInput struct {
 	ZipFile          []byte
 	Tags             map[string]string
 	Publish          bool
+	DeadLetterTarget string
 }
 
 // ConfigUpdate changes a function's $LATEST configuration; nil fields keep
@@ -126,6 +130,9 @@ type ConfigUpdate struct {
 	Environment map[string]string
 	// Layers replaces the layers when non-nil (empty removes them).
 	Layers []string
+	// DeadLetterTarget replaces the dead-letter queue or topic when non-nil
+	// ("" removes it).
+	DeadLetterTarget *string
 	// RevisionID, if set, must match $LATEST's.
 	RevisionID string
 }
