@@ -51,6 +51,22 @@ func (c *EventInvokeConfig) MaxAge() time.Duration {
 	return time.Duration(*c.MaximumEventAgeInSeconds) * time.Second
 }
 
+// OnSuccessOrEmpty is the OnSuccess destination, "" when c is nil.
+func (c *EventInvokeConfig) OnSuccessOrEmpty() string {
+	if c == nil {
+		return ""
+	}
+	return c.OnSuccess
+}
+
+// OnFailureOrEmpty is the OnFailure destination, "" when c is nil.
+func (c *EventInvokeConfig) OnFailureOrEmpty() string {
+	if c == nil {
+		return ""
+	}
+	return c.OnFailure
+}
+
 // EventInvokeInput sets an EventInvokeConfig. For Put, nil fields are unset;
 // for Update, nil fields keep their value.
 type EventInvokeInput struct {

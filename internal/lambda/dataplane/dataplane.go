@@ -85,6 +85,8 @@ type Response struct {
 	FunctionError   string // "" or "Unhandled"
 	LogTail         []byte // nil unless LogTail was asked
 	ExecutedVersion string
+	// DeadLetterTarget is the executed version's dead-letter queue or topic.
+	DeadLetterTarget string
 }
 
 // Invoke runs req. Client errors and throttling are *awserr.Error; function
@@ -134,7 +136,7 @@ func (r *Runner) Invoke(ctx context.Context, req Request) (*Response, error) {
 		return nil, awserr.New("ServiceException", 500, "The service encountered an internal error while starting the function's execution environment.")
 	}
 	return &Response{StatusCode: 200, Payload: out.Payload, FunctionError: out.FunctionError,
-		LogTail: out.LogTail, ExecutedVersion: v.Version}, nil
+		LogTail: out.LogTail, ExecutedVersion: v.Version, DeadLetterTarget: v.DeadLetterTarget}, nil
 }
 
 // qualifierOf is the qualifier the function was invoked with, as it appears
