@@ -89,6 +89,7 @@ func runServer(ctx context.Context, cfg config.Config, args []string, stdout, st
 	fs.IntVar(&cfg.Lambda.ConcurrencyLimit, "lambda-concurrency-limit", cfg.Lambda.ConcurrencyLimit, "concurrent Lambda executions per account")
 	fs.DurationVar(&cfg.Lambda.FreezeAfter, "lambda-freeze-after", cfg.Lambda.FreezeAfter, "idle time before an execution environment is frozen (at most 100ms)")
 	fs.DurationVar(&cfg.Lambda.IdleTimeout, "lambda-idle-timeout", cfg.Lambda.IdleTimeout, "idle time before an execution environment is shut down")
+	fs.DurationVar(&cfg.Lambda.RetryDelay, "lambda-retry-delay", cfg.Lambda.RetryDelay, "wait before retrying a failed asynchronous invocation (doubled for the second retry)")
 	fs.StringVar(&cfg.Lambda.RunDir, "run-dir", cfg.Lambda.RunDir, "working files and extracted function code (default DATA_DIR/run; disk, not tmpfs)")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -43,6 +43,9 @@ type Lambda struct {
 	FreezeAfter time.Duration
 	// IdleTimeout is how long an idle environment is kept before it is shut down.
 	IdleTimeout time.Duration
+	// RetryDelay is the wait before retrying an asynchronous invocation that
+	// failed (doubled for the second retry); AWS's is a minute.
+	RetryDelay time.Duration
 	// RunDir holds the launcher's working files and the extracted code of
 	// functions that ran (plaintext, emptied at every start); empty means
 	// DataDir/run. It must be on a disk filesystem.
@@ -51,7 +54,7 @@ type Lambda struct {
 
 // DefaultLambda is the function execution configuration without flags.
 func DefaultLambda() Lambda {
-	return Lambda{ConcurrencyLimit: 1000, FreezeAfter: 50 * time.Millisecond, IdleTimeout: 10 * time.Minute}
+	return Lambda{ConcurrencyLimit: 1000, FreezeAfter: 50 * time.Millisecond, IdleTimeout: 10 * time.Minute, RetryDelay: time.Minute}
 }
 
 // Env is the part of the process environment defaults are computed from.

@@ -18,12 +18,15 @@ import (
 	"time"
 
 	"github.com/stratus-cloud/stratus/internal/config"
+	"github.com/stratus-cloud/stratus/internal/lambda/async"
 	"github.com/stratus-cloud/stratus/internal/lambda/dataplane"
 	"github.com/stratus-cloud/stratus/internal/lambda/invoke"
 	"github.com/stratus-cloud/stratus/internal/lambda/lambdaapi"
 	"github.com/stratus-cloud/stratus/internal/lambda/runtimes"
 	"github.com/stratus-cloud/stratus/internal/logs"
 	"github.com/stratus-cloud/stratus/internal/sandbox/launch"
+	"github.com/stratus-cloud/stratus/internal/secret"
+	"github.com/stratus-cloud/stratus/internal/store"
 
 	"github.com/stratus-cloud/stratus/internal/blob"
 	"github.com/stratus-cloud/stratus/internal/iam"
@@ -174,6 +177,8 @@ type lambdaRuntime struct {
 	launcher *launch.Launcher
 	pool     *invoke.Pool
 	runner   *dataplane.Runner
+	events   *async.Dispatcher
+	dests    *destinations
 	svc      *lambda.Service // set once it prepares functions; closed first
 	// api serves the Stratus API inside environments (AWS_ENDPOINT_URL).
 	api *http.Server
@@ -182,7 +187,7 @@ type lambdaRuntime struct {
 // startLambdaRuntime prepares function execution. It fails when the host cannot
 // run sandboxes (not root, no namespaces or cgroups); the caller then serves
 // the control plane without execution.
-func startLambdaRuntime(cfg config.Config, svc *lambda.Service, creds invoke.Credentials, sink invoke.LogSink, api *http.Server, log *slog.Logger) (*lambdaRuntime, error) {
+func startLambdaRuntime(ctx context.Context, cfg config.Config, st *store.Store, box *secret.Box, svc *lambda.Service, creds invoke.Credentials, sink invoke.LogSink, api *http.Server, log *slog.Logger) (*lambdaRuntime, error) {
 	dir := cfg.Lambda.RunDir
 	if dir == "" {
 		dir = filepath.Join(cfg.DataDir, "run")
@@ -209,15 +214,24 @@ func startLambdaRuntime(cfg config.Config, svc *lambda.Service, creds invoke.Cre
 		l.Close()
 		return nil, err
 	}
-	return &lambdaRuntime{launcher: l, pool: pool, runner: runner, api: api}, nil
+	dests := &destinations{}
+	events, err := async.New(ctx, async.Config{Store: st, Sealer: box, Invoker: runner, Functions: svc, Destinations: dests,
+		RetryDelay: cfg.Lambda.RetryDelay, Logger: log})
+	if err != nil {
+		pool.Close()
+		l.Close()
+		return nil, err
+	}
+	dests.events = events
+	return &lambdaRuntime{launcher: l, pool: pool, runner: runner, events: events, dests: dests, api: api}, nil
 }
 
-// invoker is the data plane, or nil when execution is unavailable.
-func (r *lambdaRuntime) invoker() lambdaapi.Invoker {
+// dataPlane is what the Lambda API runs functions with.
+func (r *lambdaRuntime) dataPlane() lambdaapi.DataPlane {
 	if r == nil || r.runner == nil {
-		return nil
+		return lambdaapi.DataPlane{}
 	}
-	return r.runner
+	return lambdaapi.DataPlane{Invoker: r.runner, Events: r.events}
 }
 
 // writeMetrics writes AWS's Lambda metrics per function (Invocations,
@@ -257,6 +271,7 @@ func (r *lambdaRuntime) close() {
 	if r.svc != nil {
 		r.svc.Close()
 	}
+	r.events.Stop()
 	r.pool.Close()
 	r.api.Close()
 	r.launcher.Close()

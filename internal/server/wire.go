@@ -130,7 +130,7 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 	// environment's network namespace, by a server of its own.
 	inner := &http.Server{Handler: s.handler, ReadHeaderTimeout: 30 * time.Second, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
-	s.lambda, err = startLambdaRuntime(s.cfg, lambdaSvc, newRoleCredentials(iamSvc, s.cfg.Region), logSink{s.logs}, inner, s.log)
+	s.lambda, err = startLambdaRuntime(ctx, s.cfg, s.store, box, lambdaSvc, newRoleCredentials(iamSvc, s.cfg.Region), logSink{s.logs}, inner, s.log)
 	if err != nil {
 		s.log.Warn("lambda functions cannot run on this host; the Lambda API serves everything but Invoke", "err", err)
 		s.health["lambda-execution"] = "unavailable: " + err.Error()
@@ -140,6 +140,7 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 			return fmt.Errorf("lambda: %w", err)
 		}
 		s.lambda.svc = lambdaSvc
+		s.lambda.events.Start()
 	}
 
 	binder := bind.New()
@@ -149,7 +150,7 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 		func() (*awsproto.Service, error) { return stsapi.New(iamSvc, binder) },
 		func() (*awsproto.Service, error) { return orgapi.New(iamSvc, binder) },
 		func() (*awsproto.Service, error) {
-			return lambdaapi.NewWithInvoker(lambdaSvc, s.lambda.invoker(), binder)
+			return lambdaapi.NewWithDataPlane(lambdaSvc, s.lambda.dataPlane(), binder)
 		},
 		func() (*awsproto.Service, error) { return logsapi.New(s.logs, binder) },
 	} {

@@ -78,6 +78,7 @@ type server struct {
 	stderr  *bytes.Buffer
 	akid    string
 	secret  string
+	flags   []string // extra server flags
 }
 
 func freeAddr(t *testing.T) string {
@@ -93,8 +94,14 @@ func freeAddr(t *testing.T) string {
 // startServer starts stratus with a fresh data directory and root key.
 func startServer(t *testing.T) *server {
 	t.Helper()
+	return startServerWith(t)
+}
+
+// startServerWith starts stratus with extra flags, e.g. shorter delays.
+func startServerWith(t *testing.T, flags ...string) *server {
+	t.Helper()
 	base := t.TempDir()
-	s := &server{t: t, dataDir: filepath.Join(base, "data"), keyFile: filepath.Join(base, "config", "root.key")}
+	s := &server{t: t, dataDir: filepath.Join(base, "data"), keyFile: filepath.Join(base, "config", "root.key"), flags: flags}
 	s.start()
 	t.Cleanup(s.stop)
 	return s
@@ -107,7 +114,7 @@ func (s *server) start() {
 	s.addr = freeAddr(t)
 	s.url = "http://" + s.addr
 	s.stdout, s.stderr = &bytes.Buffer{}, &bytes.Buffer{}
-	s.cmd = exec.Command(binary, "server", "--listen", s.addr, "--data-dir", s.dataDir, "--root-key-file", s.keyFile)
+	s.cmd = exec.Command(binary, append([]string{"server", "--listen", s.addr, "--data-dir", s.dataDir, "--root-key-file", s.keyFile}, s.flags...)...)
 	s.cmd.Env = append(cleanEnv(), "HOME="+filepath.Dir(s.dataDir))
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
 	if err := s.cmd.Start(); err != nil {

@@ -195,6 +195,14 @@ func withConcurrency(t testing.TB, e *env, name string) {
 	}
 }
 
+func withEventConfig(t testing.TB, e *env, name string) {
+	withFunction(t, e, name)
+	two := int64(2)
+	if _, err := e.Lambda.PutFunctionEventInvokeConfig(context.Background(), e.Account, name, "", lambda.EventInvokeInput{MaximumRetryAttempts: &two}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func withTag(t testing.TB, e *env, name string) {
 	withFunction(t, e, name)
 	if err := e.Lambda.TagResource(context.Background(), e.Account, e.functionARN(name), map[string]string{"k": "v"}); err != nil {
@@ -326,6 +334,31 @@ func authzCases() map[string]authzCase {
 		"DeleteFunctionConcurrency": {action: "lambda:DeleteFunctionConcurrency", setup: withConcurrency, resources: functionRes,
 			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
 				_, err := c.DeleteFunctionConcurrency(ctx, &lambdasdk.DeleteFunctionConcurrencyInput{FunctionName: s(n)})
+				return err
+			}},
+		"PutFunctionEventInvokeConfig": {action: "lambda:PutFunctionEventInvokeConfig", setup: withFunction, resources: functionRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.PutFunctionEventInvokeConfig(ctx, &lambdasdk.PutFunctionEventInvokeConfigInput{FunctionName: s(n), MaximumRetryAttempts: aws.Int32(1)})
+				return err
+			}},
+		"UpdateFunctionEventInvokeConfig": {action: "lambda:UpdateFunctionEventInvokeConfig", setup: withEventConfig, resources: functionRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.UpdateFunctionEventInvokeConfig(ctx, &lambdasdk.UpdateFunctionEventInvokeConfigInput{FunctionName: s(n), MaximumRetryAttempts: aws.Int32(0)})
+				return err
+			}},
+		"GetFunctionEventInvokeConfig": {action: "lambda:GetFunctionEventInvokeConfig", setup: withEventConfig, resources: functionRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.GetFunctionEventInvokeConfig(ctx, &lambdasdk.GetFunctionEventInvokeConfigInput{FunctionName: s(n)})
+				return err
+			}},
+		"DeleteFunctionEventInvokeConfig": {action: "lambda:DeleteFunctionEventInvokeConfig", setup: withEventConfig, resources: functionRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.DeleteFunctionEventInvokeConfig(ctx, &lambdasdk.DeleteFunctionEventInvokeConfigInput{FunctionName: s(n)})
+				return err
+			}},
+		"ListFunctionEventInvokeConfigs": {action: "lambda:ListFunctionEventInvokeConfigs", setup: withEventConfig, resources: functionRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.ListFunctionEventInvokeConfigs(ctx, &lambdasdk.ListFunctionEventInvokeConfigsInput{FunctionName: s(n)})
 				return err
 			}},
 		"TagResource": {action: "lambda:TagResource", setup: withFunction, resources: functionRes,

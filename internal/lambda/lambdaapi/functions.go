@@ -22,6 +22,9 @@ func (a *api) createFunction(c *awsproto.Call, in *ls.CreateFunctionRequest) (*l
 	if in.EphemeralStorage != nil {
 		fi.EphemeralStorage = num(in.EphemeralStorage.Size)
 	}
+	if in.DeadLetterConfig != nil {
+		fi.DeadLetterTarget = str(in.DeadLetterConfig.TargetArn)
+	}
 	v, err := a.svc.CreateFunction(c.Context, account(c), fi)
 	if err != nil {
 		return nil, err
@@ -88,6 +91,9 @@ func (a *api) updateFunctionConfiguration(c *awsproto.Call, in *ls.UpdateFunctio
 		u.Layers = nil
 	} else if len(in.Layers) == 0 {
 		u.Layers = []string{}
+	}
+	if in.DeadLetterConfig != nil {
+		u.DeadLetterTarget = ptr(str(in.DeadLetterConfig.TargetArn))
 	}
 	if in.EphemeralStorage != nil {
 		u.EphemeralStorage = in.EphemeralStorage.Size

@@ -13,23 +13,31 @@ type none = struct{}
 
 type api struct {
 	svc *lambda.Service
-	inv Invoker // nil: Invoke answers ServiceException
+	dp  DataPlane
+}
+
+// DataPlane runs functions: Invoker synchronous invokes, Events the
+// asynchronous ones. Nil members make those invokes answer ServiceException
+// (a host that cannot run functions).
+type DataPlane struct {
+	Invoker Invoker
+	Events  Events
 }
 
 // New returns the Lambda API for the router. Its body limit is raised to
 // lambda.MaxRequestBodyBytes for the zips CreateFunction, UpdateFunctionCode
 // and PublishLayerVersion carry (the limit is per service in awsproto).
 func New(svc *lambda.Service, b *bind.Binder) (*awsproto.Service, error) {
-	return NewWithInvoker(svc, nil, b)
+	return NewWithDataPlane(svc, DataPlane{}, b)
 }
 
-// NewWithInvoker is New with the data plane: Invoke runs functions through inv.
-func NewWithInvoker(svc *lambda.Service, inv Invoker, b *bind.Binder) (*awsproto.Service, error) {
+// NewWithDataPlane is New with the data plane: Invoke runs functions.
+func NewWithDataPlane(svc *lambda.Service, dp DataPlane, b *bind.Binder) (*awsproto.Service, error) {
 	m, err := ls.Service()
 	if err != nil {
 		return nil, fmt.Errorf("load lambda model: %w", err)
 	}
-	a := &api{svc: svc, inv: inv}
+	a := &api{svc: svc, dp: dp}
 	return &awsproto.Service{
 		Model:            m,
 		ActionPrefix:     "lambda",
@@ -41,7 +49,7 @@ func NewWithInvoker(svc *lambda.Service, inv Invoker, b *bind.Binder) (*awsproto
 
 func (a *api) ops(b *bind.Binder) map[string]awsproto.Op {
 	ops := a.functionOps(b)
-	for _, more := range []map[string]awsproto.Op{a.layerOps(b), a.invokeOps(b)} {
+	for _, more := range []map[string]awsproto.Op{a.layerOps(b), a.invokeOps(b), a.eventConfigOps(b)} {
 		for name, op := range more {
 			ops[name] = op
 		}
@@ -142,6 +150,9 @@ func configOut(v *lambda.Version) ls.FunctionConfiguration {
 	}
 	for _, l := range v.Layers {
 		out.Layers = append(out.Layers, ls.Layer{Arn: ptr(l.ARN), CodeSize: ptr(l.CodeSize)})
+	}
+	if v.DeadLetterTarget != "" {
+		out.DeadLetterConfig = &ls.DeadLetterConfig{TargetArn: ptr(v.DeadLetterTarget)}
 	}
 	return out
 }
