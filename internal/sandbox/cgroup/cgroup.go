@@ -399,6 +399,14 @@ func (h *Hierarchy) RemoveStale(keep func(name string) bool) {
 	}
 }
 
+// RemoveParent removes the parent directories the hierarchy made its groups
+// in; it fails, harmlessly, for a parent that still holds groups.
+func (h *Hierarchy) RemoveParent() {
+	for _, p := range h.parent {
+		_ = unix.Rmdir(p)
+	}
+}
+
 // ParentDirs returns the directories new groups are created in (one per v1 controller).
 func (h *Hierarchy) ParentDirs() []string {
 	out := make([]string, 0, len(h.parent))

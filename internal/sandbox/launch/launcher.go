@@ -259,6 +259,7 @@ func (l *Launcher) Close() error {
 		(<-l.warm).discard()
 	}
 	errs = append(errs, l.disks.close(), l.hostNS.Close())
+	l.cg.RemoveParent()
 	return errors.Join(errs...)
 }
 
