@@ -49,6 +49,9 @@ type Config struct {
 	Now func() time.Time
 	// Rand is the source of revision ids; nil means crypto/rand.
 	Rand io.Reader
+	// SourceAccess checks, when an event source mapping is created, that the
+	// function's execution role may read the queue; nil checks nothing.
+	SourceAccess func(ctx context.Context, account, roleARN, queueARN string) error
 }
 
 // Limits that are not about zips.
@@ -89,6 +92,8 @@ type Service struct {
 	prepCtx    context.Context
 	prepCancel context.CancelFunc
 	prepWG     sync.WaitGroup // preparations in flight
+
+	esm esmState // event source mappings
 }
 
 // New migrates the store and returns a Service.
@@ -102,6 +107,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	s := &Service{
 		st: cfg.Store, blobs: cfg.Blobs, seal: cfg.Sealer, roles: cfg.Roles, region: cfg.Region,
 		limit: cfg.ConcurrencyLimit, location: cfg.CodeLocation, now: cfg.Now, rand: cfg.Rand,
+		esm: newESMState(cfg.SourceAccess),
 	}
 	if s.limit == 0 {
 		s.limit = defaultConcurrencyLimit

@@ -218,12 +218,36 @@ func withLayer(t testing.TB, e *env, name string) {
 	}
 }
 
+// withEventSourceMapping maps a queue named like the target to a function
+// of that name.
+func withEventSourceMapping(t testing.TB, e *env, name string) {
+	withFunction(t, e, name)
+	fn := name
+	if _, err := e.Lambda.CreateEventSourceMapping(context.Background(), e.Account, lambda.EventSourceMappingInput{
+		EventSourceARN: "arn:aws:sqs:" + apitest.Region + ":" + e.Account + ":" + name, FunctionName: &fn}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// esmUUID is the UUID of the mapping withEventSourceMapping made for name.
+func (e *env) esmUUID(name string) string {
+	ms, _, err := e.Lambda.ListEventSourceMappings(context.Background(), e.Account, "", name, lambda.Page{})
+	if err != nil || len(ms) != 1 {
+		return "00000000-0000-4000-8000-000000000000"
+	}
+	return ms[0].UUID
+}
+
 // Resources: the ARNs a call on a target is authorized against.
 
 func functionRes(e *env, n string) []string     { return []string{e.functionARN(n)} }
 func aliasRes(e *env, n string) []string        { return []string{e.functionARN(n) + ":live"} }
 func layerRes(e *env, n string) []string        { return []string{e.layerARN(n)} }
 func layerVersionRes(e *env, n string) []string { return []string{e.layerARN(n) + ":1"} }
+
+func esmRes(e *env, n string) []string {
+	return []string{e.Lambda.EventSourceMappingARN(e.Account, e.esmUUID(n))}
+}
 
 // authzCase checks that one operation is authorized against the resource it
 // names and nothing broader: a caller allowed the action on the resource of
@@ -383,6 +407,22 @@ func authzCases() map[string]authzCase {
 				return err
 			}},
 
+		"GetEventSourceMapping": {action: "lambda:GetEventSourceMapping", setup: withEventSourceMapping, resources: esmRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.GetEventSourceMapping(ctx, &lambdasdk.GetEventSourceMappingInput{UUID: s(e.esmUUID(n))})
+				return err
+			}},
+		"UpdateEventSourceMapping": {action: "lambda:UpdateEventSourceMapping", setup: withEventSourceMapping, resources: esmRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.UpdateEventSourceMapping(ctx, &lambdasdk.UpdateEventSourceMappingInput{UUID: s(e.esmUUID(n)), Enabled: aws.Bool(false)})
+				return err
+			}},
+		"DeleteEventSourceMapping": {action: "lambda:DeleteEventSourceMapping", setup: withEventSourceMapping, resources: esmRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.DeleteEventSourceMapping(ctx, &lambdasdk.DeleteEventSourceMappingInput{UUID: s(e.esmUUID(n))})
+				return err
+			}},
+
 		"PublishLayerVersion": {action: "lambda:PublishLayerVersion", resources: layerRes,
 			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
 				_, err := c.PublishLayerVersion(ctx, &lambdasdk.PublishLayerVersionInput{LayerName: s(n),
@@ -424,6 +464,15 @@ func starCases() map[string]starCase {
 		}},
 		"ListLayers": {action: "lambda:ListLayers", call: func(ctx context.Context, c *lambdasdk.Client) error {
 			_, err := c.ListLayers(ctx, &lambdasdk.ListLayersInput{})
+			return err
+		}},
+		"CreateEventSourceMapping": {action: "lambda:CreateEventSourceMapping", call: func(ctx context.Context, c *lambdasdk.Client) error {
+			_, err := c.CreateEventSourceMapping(ctx, &lambdasdk.CreateEventSourceMappingInput{FunctionName: aws.String("f"),
+				EventSourceArn: aws.String("arn:aws:sqs:" + apitest.Region + ":111122223333:star")})
+			return err
+		}},
+		"ListEventSourceMappings": {action: "lambda:ListEventSourceMappings", call: func(ctx context.Context, c *lambdasdk.Client) error {
+			_, err := c.ListEventSourceMappings(ctx, &lambdasdk.ListEventSourceMappingsInput{})
 			return err
 		}},
 	}
