@@ -17,6 +17,8 @@ require (
 	github.com/ncruces/go-sqlite3 v0.37.0
 )
 
+require github.com/aws/aws-sdk-go-v2/service/sns v1.48.0 // indirect
+
 require (
 	github.com/aws/aws-lambda-go v1.55.1
 	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.27 // indirect

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -59,6 +60,9 @@ type Router struct {
 	bySigningName map[string][]*Service
 	byTarget      map[string]*Service // X-Amz-Target prefix -> service
 	byCBORName    map[string]*Service // /service/<name>/ -> service
+	// queryViews holds, for each service with a QueryModel, the same service
+	// with that model, which form-encoded requests are served with.
+	queryViews map[*Service]*Service
 }
 
 // NewRouter returns a Router with no services.
@@ -74,6 +78,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		bySigningName: map[string][]*Service{},
 		byTarget:      map[string]*Service{},
 		byCBORName:    map[string]*Service{},
+		queryViews:    map[*Service]*Service{},
 	}
 }
 
@@ -87,6 +92,19 @@ func (rt *Router) Register(s *Service) error {
 		if _, ok := m.Operations[name]; !ok {
 			return fmt.Errorf("register %s: op %s is not in the model", m.Name, name)
 		}
+	}
+	if q := s.QueryModel; q != nil {
+		if _, ok := rt.cfg.Codecs[model.Query]; !ok || q.Protocol != model.Query {
+			return fmt.Errorf("register %s: its query model needs protocol %q and a codec for it", m.Name, model.Query)
+		}
+		for name := range s.Ops {
+			if _, ok := q.Operations[name]; !ok {
+				return fmt.Errorf("register %s: op %s is not in the query model", m.Name, name)
+			}
+		}
+		view := *s
+		view.Model, view.QueryModel = q, nil
+		rt.queryViews[s] = &view
 	}
 	rt.bySigningName[m.SigningName] = append(rt.bySigningName[m.SigningName], s)
 	if m.TargetPrefix != "" {
@@ -150,6 +168,9 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (rt *Router) serve(w http.ResponseWriter, r *http.Request, start time.Time, reqID string, ev *Event) {
 	svc := rt.route(r)
+	if svc != nil && svc.QueryModel != nil && formEncoded(r) {
+		svc = rt.queryViews[svc]
+	}
 	limit := int64(DefaultMaxBodyBytes)
 	if svc != nil && svc.MaxBodyBytes > 0 {
 		limit = svc.MaxBodyBytes
@@ -209,7 +230,7 @@ func (rt *Router) serve(w http.ResponseWriter, r *http.Request, start time.Time,
 	ctx := identity.NewContext(r.Context(), p)
 	call := &Call{
 		Context: ctx, Principal: p, Service: svc.Model, Operation: op,
-		Region: scope.Region, RequestID: reqID, Header: r.Header, Time: start,
+		Region: scope.Region, Host: r.Host, RequestID: reqID, Header: r.Header, Time: start,
 	}
 	var arg any = in
 	if h.Decode != nil {
@@ -339,6 +360,15 @@ func (rt *Router) route(r *http.Request) *Service {
 		}
 	}
 	return nil
+}
+
+// formEncoded reports whether r is a query-protocol request: a form-encoded
+// body, or the parameters in the URL's query string.
+func formEncoded(r *http.Request) bool {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt == "application/x-www-form-urlencoded" {
+		return true
+	}
+	return r.URL.Query().Has("Action")
 }
 
 func readBody(r *http.Request, limit int64) ([]byte, error) {

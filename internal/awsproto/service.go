@@ -23,6 +23,12 @@ type Service struct {
 	MaxBodyBytes int64
 	// Ops are the implemented operations by model operation name.
 	Ops map[string]Op
+	// QueryModel is, for a json service that spoke the query protocol before
+	// (SQS), its model as those older clients speak it: the same operations and
+	// shapes with the query wire names. Form-encoded requests (Action=...) to
+	// the service are then decoded and answered by the query codec against it,
+	// with the same Ops. nil for every other service.
+	QueryModel *model.Service
 }
 
 // Call is one authenticated, decoded API call as an Op sees it.
@@ -32,7 +38,10 @@ type Call struct {
 	Service   *model.Service
 	Operation *model.Operation
 	// Region is the region of the request's credential scope.
-	Region    string
+	Region string
+	// Host is the host (and port) the client sent the request to, for services
+	// that hand out URLs of themselves (SQS queue URLs).
+	Host      string
 	RequestID string
 	// Header is the request's header, read-only.
 	Header http.Header

@@ -20,6 +20,7 @@ import (
 	"github.com/stratus-cloud/stratus/internal/config"
 	"github.com/stratus-cloud/stratus/internal/lambda/async"
 	"github.com/stratus-cloud/stratus/internal/lambda/dataplane"
+	"github.com/stratus-cloud/stratus/internal/lambda/esm"
 	"github.com/stratus-cloud/stratus/internal/lambda/invoke"
 	"github.com/stratus-cloud/stratus/internal/lambda/lambdaapi"
 	"github.com/stratus-cloud/stratus/internal/lambda/runtimes"
@@ -179,6 +180,7 @@ type lambdaRuntime struct {
 	runner   *dataplane.Runner
 	events   *async.Dispatcher
 	dests    *destinations
+	mappings *esm.Manager    // the event source mappings' pollers; nil until started
 	svc      *lambda.Service // set once it prepares functions; closed first
 	// api serves the Stratus API inside environments (AWS_ENDPOINT_URL).
 	api *http.Server
@@ -267,6 +269,9 @@ func (r *lambdaRuntime) writeMetrics(w io.Writer) error {
 func (r *lambdaRuntime) close() {
 	if r == nil || r.pool == nil {
 		return
+	}
+	if r.mappings != nil {
+		r.mappings.Stop()
 	}
 	if r.svc != nil {
 		r.svc.Close()

@@ -27,6 +27,9 @@ import (
 	"github.com/stratus-cloud/stratus/internal/logs"
 	"github.com/stratus-cloud/stratus/internal/metrics"
 	"github.com/stratus-cloud/stratus/internal/rootkey"
+	"github.com/stratus-cloud/stratus/internal/sns"
+	"github.com/stratus-cloud/stratus/internal/sns/snsapi"
+	"github.com/stratus-cloud/stratus/internal/sqs"
 	"github.com/stratus-cloud/stratus/internal/store"
 )
 
@@ -40,6 +43,8 @@ type Server struct {
 	router  *awsproto.Router
 	health  map[string]string // service -> state; written during New, read-only after
 	logs    *logs.Service     // started by Start, stopped by Shutdown
+	sqs     *sqs.Service      // started by Start, stopped by Shutdown
+	sns     *sns.Service      // started by Start, stopped by Shutdown
 	code    *codeURLs
 	// lambdaCode reads a code blob for the code download route.
 	lambdaCode func(blob.Digest) ([]byte, error)
@@ -107,6 +112,8 @@ func (s *Server) Start() error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.logs.Start()
+	s.sqs.Start()
+	s.sns.Start()
 	s.serveErr = make(chan error, 1)
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	if err := writeFileAtomic(filepath.Join(s.cfg.DataDir, EndpointFile), []byte(s.URL()+"\n"), 0o644); err != nil {
@@ -122,6 +129,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /_stratus/health", s.serveHealth)
 	mux.HandleFunc("GET /metrics", s.serveMetrics)
 	mux.HandleFunc("GET "+codePathPrefix+"{account}/{digest}", s.code.serve(s.lambdaCode))
+	mux.Handle(sns.URLPath, snsapi.Handler(s.sns))
 	mux.Handle("/", s.router)
 	return mux
 }
@@ -146,8 +154,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		// log lines are shipped before the logs service stops.
 		s.lambda.close()
 		if s.http != nil {
-			if lerr := s.logs.Stop(ctx); lerr != nil && err == nil {
-				err = lerr
+			for _, stop := range []func(context.Context) error{s.sns.Stop, s.sqs.Stop, s.logs.Stop} {
+				if serr := stop(ctx); serr != nil && err == nil {
+					err = serr
+				}
 			}
 		}
 		if cerr := s.store.Close(); cerr != nil && err == nil {

@@ -27,21 +27,25 @@ import (
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/rdsshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/secretsmanagershapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/signershapes"
-	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/snsshapes"
-	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/sqsshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ssmshapes"
 	"github.com/stratus-cloud/stratus/internal/blob"
 	"github.com/stratus-cloud/stratus/internal/iam"
 	"github.com/stratus-cloud/stratus/internal/iam/authapi"
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi"
 	"github.com/stratus-cloud/stratus/internal/iam/orgapi"
+	"github.com/stratus-cloud/stratus/internal/iam/policy"
 	"github.com/stratus-cloud/stratus/internal/iam/stsapi"
 	"github.com/stratus-cloud/stratus/internal/lambda"
+	"github.com/stratus-cloud/stratus/internal/lambda/esm"
 	"github.com/stratus-cloud/stratus/internal/lambda/lambdaapi"
 	"github.com/stratus-cloud/stratus/internal/logs"
 	"github.com/stratus-cloud/stratus/internal/logs/logsapi"
 	"github.com/stratus-cloud/stratus/internal/rootkey"
 	"github.com/stratus-cloud/stratus/internal/secret"
+	"github.com/stratus-cloud/stratus/internal/sns"
+	"github.com/stratus-cloud/stratus/internal/sns/snsapi"
+	"github.com/stratus-cloud/stratus/internal/sqs"
+	"github.com/stratus-cloud/stratus/internal/sqs/sqsapi"
 	"github.com/stratus-cloud/stratus/internal/store"
 )
 
@@ -64,8 +68,6 @@ type plannedService struct {
 // clients get NotImplemented rather than an unknown-service error.
 func plannedServices() []plannedService {
 	return []plannedService{
-		{sqsshapes.Service, "sqs", "AccessDenied"},
-		{snsshapes.Service, "sns", "AuthorizationError"},
 		{kmsshapes.Service, "kms", "AccessDeniedException"},
 		{cloudwatchshapes.Service, "cloudwatch", "AccessDenied"},
 		{ecrshapes.Service, "ecr", "AccessDeniedException"},
@@ -100,7 +102,22 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 	if err != nil {
 		return fmt.Errorf("iam: %w", err)
 	}
-	authz := iam.NewAuthorizer(iam.AuthorizerConfig{Service: iamSvc})
+	// SQS and SNS come before the Authorizer, which consults their queue and
+	// topic policies; SNS reaches Lambda once function execution is up.
+	checkPolicy := func(doc string) error { _, err := policy.Parse(doc, policy.Resource); return err }
+	s.sqs, err = sqs.New(ctx, sqs.Config{Store: s.store, Region: s.cfg.Region, Logger: s.log, CheckPolicy: checkPolicy})
+	if err != nil {
+		return fmt.Errorf("sqs: %w", err)
+	}
+	snsFunctions := &lambdaEvents{}
+	s.sns, err = sns.New(ctx, sns.Config{Store: s.store, Region: s.cfg.Region, Queues: snsQueues{s.sqs}, Functions: snsFunctions,
+		HTTP: snsapi.NewHTTPPoster(&http.Client{Timeout: 15 * time.Second}), Endpoint: s.URL, Sealer: box,
+		ValidatePolicy: checkPolicy, Logger: s.log})
+	if err != nil {
+		return fmt.Errorf("sns: %w", err)
+	}
+	authz := iam.NewAuthorizer(iam.AuthorizerConfig{Service: iamSvc,
+		ResourcePolicies: map[string]iam.ResourcePolicySource{"sqs": s.sqs, "sns": s.sns}})
 	s.router = awsproto.NewRouter(awsproto.RouterConfig{
 		Authenticator: authapi.New(iamSvc, nil),
 		Authorizer:    authz,
@@ -116,6 +133,7 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 	lambdaSvc, err := lambda.New(ctx, lambda.Config{
 		Store: s.store, Blobs: blobs, Sealer: box, Roles: lambdaRoles{iamSvc},
 		Region: s.cfg.Region, CodeLocation: s.code.Location, ConcurrencyLimit: int64(s.cfg.Lambda.ConcurrencyLimit),
+		SourceAccess: sqsSourceAccess(authz),
 	})
 	if err != nil {
 		return fmt.Errorf("lambda: %w", err)
@@ -140,7 +158,12 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 			return fmt.Errorf("lambda: %w", err)
 		}
 		s.lambda.svc = lambdaSvc
+		s.lambda.dests.queues, s.lambda.dests.topics = sqsQueues{s.sqs}, snsTopics{s.sns}
+		snsFunctions.set(s.lambda.events)
 		s.lambda.events.Start()
+		s.lambda.mappings = esm.New(esm.Config{Queue: esmQueue{s.sqs}, Invoker: s.lambda.runner, Mappings: lambdaSvc,
+			Region: s.cfg.Region, Logger: s.log})
+		s.lambda.mappings.Start()
 	}
 
 	binder := bind.New()
@@ -153,6 +176,8 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 			return lambdaapi.NewWithDataPlane(lambdaSvc, s.lambda.dataPlane(), binder)
 		},
 		func() (*awsproto.Service, error) { return logsapi.New(s.logs, binder) },
+		func() (*awsproto.Service, error) { return sqsapi.New(s.sqs, binder) },
+		func() (*awsproto.Service, error) { return snsapi.New(s.sns, binder) },
 	} {
 		svc, err := mk()
 		if err != nil {

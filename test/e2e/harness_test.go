@@ -229,7 +229,10 @@ func (s *server) aws(c creds, args ...string) cliResult {
 	requireTool(s.t, "aws", "--version")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "aws", append([]string{"--output", "json"}, args...)...)
+	// --endpoint-url as well as AWS_ENDPOINT_URL: the CLI v1 ignores the
+	// environment variable for sqs in us-east-1 (a customization sends it to
+	// queue.amazonaws.com).
+	cmd := exec.CommandContext(ctx, "aws", append([]string{"--output", "json", "--endpoint-url", s.url}, args...)...)
 	cmd.Env = s.clientEnv(c)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
