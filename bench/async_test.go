@@ -13,6 +13,7 @@ import (
 	"github.com/stratus-cloud/stratus/internal/lambda/dataplane"
 	"github.com/stratus-cloud/stratus/internal/rootkey"
 	"github.com/stratus-cloud/stratus/internal/secret"
+	"github.com/stratus-cloud/stratus/internal/sqs"
 	"github.com/stratus-cloud/stratus/internal/store"
 )
 
@@ -86,6 +87,8 @@ func newBenchDispatcher(b *testing.B, inv async.Invoker) *async.Dispatcher {
 //     HTTP API in front adds what BenchmarkGetCallerIdentity measures.
 //   - Dispatch: from an accepted event to the function's invocation starting,
 //     when capacity is free, one event at a time.
+//   - SQSSend64: SendMessage accepted per second by 64 concurrent producers
+//     through the SQS domain on the same kind of store.
 func BenchmarkAsync(b *testing.B) {
 	payload := []byte(`{"order":12345,"items":["a","b","c"]}`)
 	var accept, dispatch latencyResult
@@ -138,7 +141,48 @@ func BenchmarkAsync(b *testing.B) {
 		dispatch = rec.result(0)
 		dispatch.report(b, false)
 	})
-	fmt.Printf("\n=== Lambda async queue (store synced, group commit) ===\n")
+	var send latencyResult
+	b.Run("SQSSend64", func(b *testing.B) {
+		st, err := store.Open(context.Background(), store.Options{Path: filepath.Join(b.TempDir(), "stratus.db")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer st.Close()
+		svc, err := sqs.New(context.Background(), sqs.Config{Store: st, Region: "us-east-1"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		q := sqs.QueueRef{Account: "111122223333", Name: "bench"}
+		if _, err := svc.CreateQueue(context.Background(), q, nil, nil); err != nil {
+			b.Fatal(err)
+		}
+		in := sqs.SendInput{Body: string(payload), Attributes: map[string]sqs.MessageAttribute{"kind": {DataType: "String", StringValue: "order"}}}
+		var rec recorder
+		const producers = 64
+		per := b.N/producers + 1
+		var wg sync.WaitGroup
+		b.ResetTimer()
+		began := time.Now()
+		for range producers {
+			wg.Go(func() {
+				lat := make([]time.Duration, 0, per)
+				for range per {
+					t0 := time.Now()
+					if _, err := svc.Send(context.Background(), q, in); err != nil {
+						rec.add(nil, 1, err)
+						return
+					}
+					lat = append(lat, time.Since(t0))
+				}
+				rec.add(lat, 0, nil)
+			})
+		}
+		wg.Wait()
+		send = rec.result(time.Since(began))
+		send.report(b, true)
+	})
+	fmt.Printf("\n=== Lambda async queue and SQS (store synced, group commit) ===\n")
+	fmt.Printf("SQS SendMessage, 64 producers: %s  %.0f msgs/s\n", send.format(false), send.perSec)
 	fmt.Printf("accept, 64 producers: %s  %.0f events/s; target >= %.0f/s and p99 <= %s: %s\n", accept.format(false),
 		accept.perSec, targetAcceptRate, targetAcceptP99, verdict(accept.perSec >= targetAcceptRate && accept.p99 <= targetAcceptP99))
 	fmt.Printf("dispatch (accepted -> function invoked), capacity free: %s; target p50 <= %s: %s\n", dispatch.format(false),
