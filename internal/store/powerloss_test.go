@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/ncruces/go-sqlite3/vfs"
+
+	"github.com/stratus-cloud/stratus/internal/store/crashtest"
 )
 
 var powerMigrations = []Migration{{Version: 1, SQL: `
@@ -25,13 +27,13 @@ type powerRound struct {
 	writes   map[string]int // writes per file before the power loss
 }
 
-// runUntilPowerLoss opens the store at path over a fresh crashVFS, updates
+// runUntilPowerLoss opens the store at path over a fresh crashtest.VFS, updates
 // from 8 goroutines, cuts the power right after a random write (between a
 // commit's WAL writes and its sync, in a checkpoint, ...), closes the store
 // and restores the disk, keeping each unsynced change if keep says so.
 func runUntilPowerLoss(t *testing.T, path string, opts Options, keep func() bool) powerRound {
 	t.Helper()
-	crash := newCrashVFS()
+	crash := crashtest.New()
 	name := fmt.Sprintf("crash-%p", crash)
 	vfs.Register(name, crash)
 	defer vfs.Unregister(name)
@@ -82,7 +84,7 @@ func runUntilPowerLoss(t *testing.T, path string, opts Options, keep func() bool
 				})
 				if err != nil {
 					select {
-					case <-crash.down: // the power is off
+					case <-crash.Down(): // the power is off
 					default:
 						t.Errorf("update %d failed with the power on: %v", id, err)
 					}
@@ -95,7 +97,7 @@ func runUntilPowerLoss(t *testing.T, path string, opts Options, keep func() bool
 		})
 	}
 	select {
-	case <-crash.down:
+	case <-crash.Down():
 	case <-time.After(3 * time.Second):
 		// The disk is slow (other work on the machine): cut now, wherever
 		// the writers are. The round still checks every acknowledged update.
@@ -107,7 +109,7 @@ func runUntilPowerLoss(t *testing.T, path string, opts Options, keep func() bool
 	if err := crash.Restore(keep); err != nil {
 		t.Fatal(err)
 	}
-	return powerRound{acked: acked, unsynced: crash.unsynced, writes: crash.Writes()}
+	return powerRound{acked: acked, unsynced: crash.Unsynced(), writes: crash.Writes()}
 }
 
 // survivors reopens the database on the plain file system and returns which

@@ -22,6 +22,10 @@ type Options struct {
 	Path string
 	// NoSync is for tests that measure nothing about durability; default false = durable.
 	NoSync bool
+	// VFS names a registered SQLite VFS to open the database through; empty
+	// means the operating system's. Tests that simulate power loss use it
+	// (internal/store/crashtest).
+	VFS string
 }
 
 // ErrClosed is returned by Update, View and Migrate once Close has begun.
@@ -74,7 +78,7 @@ type Stats struct {
 // mode and starts the commit loop. The directory must exist. Close the Store
 // to stop the loop and release the file.
 func Open(ctx context.Context, opts Options) (*Store, error) {
-	return open(ctx, opts, "")
+	return open(ctx, opts, opts.VFS)
 }
 
 // open is Open with a choice of SQLite VFS by registered name ("" is the

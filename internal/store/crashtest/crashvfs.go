@@ -1,4 +1,8 @@
-package store
+// Package crashtest simulates power loss under SQLite for tests: a VFS that
+// keeps what fsync made durable and can drop everything else. It is for
+// tests of the store and of what is built on it (queues that promise not to
+// lose what they acknowledged), never for production.
+package crashtest
 
 import (
 	"errors"
@@ -10,9 +14,9 @@ import (
 	"github.com/ncruces/go-sqlite3/vfs"
 )
 
-// crashVFS is a SQLite VFS over the operating system's that can simulate a
+// VFS is a SQLite VFS over the operating system's that can simulate a
 // power loss. Writes reach the real files at once, so that SQLite, its
-// locks and its shared memory behave as usual, but crashVFS also keeps, per
+// locks and its shared memory behave as usual, but VFS also keeps, per
 // file, the image that an fsync has made durable and the writes made since.
 // PowerOff (or the write chosen by CutAfterWrites) makes every later file
 // operation fail; Restore then puts on disk
@@ -26,7 +30,7 @@ import (
 // syncs the directory of a new WAL; Open syncs that of a new database);
 // deletions are durable at once. The WAL index (-shm) is not tracked: SQLite
 // rebuilds it from the WAL whenever the first connection opens the database.
-type crashVFS struct {
+type VFS struct {
 	base vfs.VFSFilename
 
 	mu    sync.Mutex
@@ -57,23 +61,35 @@ type crashOp struct {
 
 var errPowerOff = errors.New("crashvfs: the power is off")
 
-func newCrashVFS() *crashVFS {
-	return &crashVFS{
+// New returns a VFS over the operating system's, with the power on.
+func New() *VFS {
+	return &VFS{
 		base:  vfs.Find("").(vfs.VFSFilename),
 		files: map[string]*crashState{},
 		down:  make(chan struct{}),
 	}
 }
 
+// Down is closed when the power goes off.
+func (c *VFS) Down() <-chan struct{} { return c.down }
+
+// Unsynced counts, once the power is off, the writes and truncations no sync
+// made durable.
+func (c *VFS) Unsynced() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.unsynced
+}
+
 // CutAfterWrites arranges for the power to fail right after the n-th write
 // to a tracked file: the write reaches the page cache, nothing after it does.
-func (c *crashVFS) CutAfterWrites(n int) {
+func (c *VFS) CutAfterWrites(n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.cutAfter = n
 }
 
-func (c *crashVFS) Open(name string, flags vfs.OpenFlag) (vfs.File, vfs.OpenFlag, error) {
+func (c *VFS) Open(name string, flags vfs.OpenFlag) (vfs.File, vfs.OpenFlag, error) {
 	f, flags, err := c.base.Open(name, flags)
 	if err != nil {
 		return nil, flags, err
@@ -81,7 +97,7 @@ func (c *crashVFS) Open(name string, flags vfs.OpenFlag) (vfs.File, vfs.OpenFlag
 	return &crashFile{File: f, vfs: c}, flags, nil
 }
 
-func (c *crashVFS) OpenFilename(name *vfs.Filename, flags vfs.OpenFlag) (vfs.File, vfs.OpenFlag, error) {
+func (c *VFS) OpenFilename(name *vfs.Filename, flags vfs.OpenFlag) (vfs.File, vfs.OpenFlag, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.off {
@@ -105,7 +121,7 @@ func (c *crashVFS) OpenFilename(name *vfs.Filename, flags vfs.OpenFlag) (vfs.Fil
 	return &crashFile{File: f, vfs: c, path: path}, flags, nil
 }
 
-func (c *crashVFS) Delete(name string, syncDir bool) error {
+func (c *VFS) Delete(name string, syncDir bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.off {
@@ -120,23 +136,23 @@ func (c *crashVFS) Delete(name string, syncDir bool) error {
 	return nil
 }
 
-func (c *crashVFS) Access(name string, flags vfs.AccessFlag) (bool, error) {
+func (c *VFS) Access(name string, flags vfs.AccessFlag) (bool, error) {
 	return c.base.Access(name, flags)
 }
 
-func (c *crashVFS) FullPathname(name string) (string, error) {
+func (c *VFS) FullPathname(name string) (string, error) {
 	return c.base.FullPathname(name)
 }
 
 // PowerOff cuts the power: from now on every file operation fails, and
 // nothing more reaches the disk.
-func (c *crashVFS) PowerOff() {
+func (c *VFS) PowerOff() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.powerOffLocked()
 }
 
-func (c *crashVFS) powerOffLocked() {
+func (c *VFS) powerOffLocked() {
 	if c.off {
 		return
 	}
@@ -148,7 +164,7 @@ func (c *crashVFS) powerOffLocked() {
 }
 
 // Writes reports how many writes each tracked file has had, by base name.
-func (c *crashVFS) Writes() map[string]int {
+func (c *VFS) Writes() map[string]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	w := map[string]int{}
@@ -161,7 +177,7 @@ func (c *crashVFS) Writes() map[string]int {
 // Restore writes to disk what survives the power loss: each file's durable
 // image, plus the unsynced changes for which keep returns true (in their
 // order). Call it after closing everything that used the VFS.
-func (c *crashVFS) Restore(keep func() bool) error {
+func (c *VFS) Restore(keep func() bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.off {
@@ -202,11 +218,11 @@ func (op crashOp) apply(img []byte) []byte {
 	return img
 }
 
-// crashFile is one open file of a crashVFS. Files without a path (SQLite's
+// crashFile is one open file of a VFS. Files without a path (SQLite's
 // temporary files) are not tracked: nothing of them survives a restart.
 type crashFile struct {
 	vfs.File
-	vfs  *crashVFS
+	vfs  *VFS
 	path string
 }
 
@@ -297,6 +313,6 @@ func (f *crashFile) SharedMemory() vfs.SharedMemory {
 }
 
 var (
-	_ vfs.VFSFilename      = (*crashVFS)(nil)
+	_ vfs.VFSFilename      = (*VFS)(nil)
 	_ vfs.FileSharedMemory = (*crashFile)(nil)
 )
