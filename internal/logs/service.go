@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
+	"github.com/stratus-cloud/stratus/internal/periodic"
 	"github.com/stratus-cloud/stratus/internal/store"
 )
 
@@ -36,10 +36,7 @@ type Service struct {
 	now        func() time.Time
 	sweepEvery time.Duration
 	log        *slog.Logger
-
-	mu   sync.Mutex    // guards stop and done
-	stop chan struct{} // closed to stop the sweeper; nil when not running
-	done chan struct{} // closed when the sweeper has returned
+	sweeper    *periodic.Runner
 }
 
 // New migrates the "logs" tables and returns a Service whose sweeper is not
@@ -58,6 +55,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.sweeper = periodic.New("logs sweeper", s.sweepEvery, s.sweep)
 	if err := s.st.Migrate(ctx, "logs", migrations()); err != nil {
 		return nil, fmt.Errorf("migrate logs: %w", err)
 	}
@@ -66,58 +64,15 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 
 // Start starts the retention sweeper, which deletes events older than their
 // group's retention every SweepEvery. Starting a running Service does nothing.
-func (s *Service) Start() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stop != nil {
-		return
-	}
-	s.stop, s.done = make(chan struct{}), make(chan struct{})
-	go s.sweepLoop(s.stop, s.done)
-}
+func (s *Service) Start() { s.sweeper.Start() }
 
 // Stop stops the sweeper and waits for it (a sweep in progress finishes its
 // current group) or for ctx. Stopping a stopped Service does nothing.
-func (s *Service) Stop(ctx context.Context) error {
-	s.mu.Lock()
-	stop, done := s.stop, s.done
-	s.stop, s.done = nil, nil
-	s.mu.Unlock()
-	if stop == nil {
-		return nil
-	}
-	close(stop)
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("stop logs sweeper: %w", ctx.Err())
-	}
-}
+func (s *Service) Stop(ctx context.Context) error { return s.sweeper.Stop(ctx) }
 
-func (s *Service) sweepLoop(stop, done chan struct{}) {
-	defer close(done)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		// Ends with sweepLoop: either stop closes or cancel runs.
-		select {
-		case <-stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	t := time.NewTicker(s.sweepEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-			if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("logs retention sweep", "error", err)
-			}
-		}
+func (s *Service) sweep(ctx context.Context) {
+	if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+		s.log.Error("logs retention sweep", "error", err)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stratus-cloud/stratus/internal/periodic"
 	"github.com/stratus-cloud/stratus/internal/store"
 )
 
@@ -78,9 +79,7 @@ type Service struct {
 	quitOnce sync.Once
 	quit     chan struct{} // closed by Stop: long polls return
 
-	mu   sync.Mutex    // guards stop and done
-	stop chan struct{} // closed to stop the sweeper; nil when not running
-	done chan struct{} // closed when the sweeper has returned
+	sweeper *periodic.Runner
 }
 
 // New migrates the "sqs" tables and returns a Service whose sweeper is not
@@ -103,6 +102,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.sweeper = periodic.New("sqs sweeper", s.sweepEvery, s.sweep)
 	if err := s.st.Migrate(ctx, "sqs", migrations()); err != nil {
 		return nil, fmt.Errorf("migrate sqs: %w", err)
 	}
@@ -115,60 +115,19 @@ func (s *Service) Region() string { return s.region }
 // Start starts the sweeper, which deletes messages past their queue's
 // retention period and expired FIFO deduplication ids every SweepEvery.
 // Starting a running Service does nothing.
-func (s *Service) Start() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stop != nil {
-		return
-	}
-	s.stop, s.done = make(chan struct{}), make(chan struct{})
-	go s.sweepLoop(s.stop, s.done)
-}
+func (s *Service) Start() { s.sweeper.Start() }
 
 // Stop ends every long poll (they return no messages), stops the sweeper and
 // waits for it (a sweep in progress finishes its current queue) or for ctx.
 // Long polls of a stopped Service return at once.
 func (s *Service) Stop(ctx context.Context) error {
 	s.quitOnce.Do(func() { close(s.quit) })
-	s.mu.Lock()
-	stop, done := s.stop, s.done
-	s.stop, s.done = nil, nil
-	s.mu.Unlock()
-	if stop == nil {
-		return nil
-	}
-	close(stop)
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("stop sqs sweeper: %w", ctx.Err())
-	}
+	return s.sweeper.Stop(ctx)
 }
 
-func (s *Service) sweepLoop(stop, done chan struct{}) {
-	defer close(done)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		// Ends with sweepLoop: either stop closes or cancel runs.
-		select {
-		case <-stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	t := time.NewTicker(s.sweepEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-			if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("sqs sweep", "error", err)
-			}
-		}
+func (s *Service) sweep(ctx context.Context) {
+	if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+		s.log.Error("sqs sweep", "error", err)
 	}
 }
 
