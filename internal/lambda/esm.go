@@ -498,24 +498,9 @@ func (s *Service) ListEventSourceMappings(ctx context.Context, account, eventSou
 	if p.MaxItems > 0 {
 		limit = min(p.MaxItems, maxESMListItems)
 	}
-	var out []*EventSourceMapping
-	err := s.st.View(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+esmColumns+` FROM lambda_event_source_mappings
+	out, err := s.queryMappings(ctx, `SELECT `+esmColumns+` FROM lambda_event_source_mappings
 			WHERE account = ? AND uuid > ? AND (? = '' OR event_source = ?) AND (? = '' OR function_arn = ?)
 			ORDER BY uuid LIMIT ?`, account, after, eventSourceARN, eventSourceARN, functionARN, functionARN, limit+1)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			m, err := s.scanMapping(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, m)
-		}
-		return rows.Err()
-	})
 	if err != nil {
 		return nil, "", fmt.Errorf("list event source mappings: %w", err)
 	}
@@ -526,12 +511,11 @@ func (s *Service) ListEventSourceMappings(ctx context.Context, account, eventSou
 	return out, encodeMarker(out[len(out)-1].UUID), nil
 }
 
-// AllEventSourceMappings returns every mapping of every account, for the
-// pollers' manager.
-func (s *Service) AllEventSourceMappings(ctx context.Context) ([]*EventSourceMapping, error) {
+// queryMappings reads the mappings a query selects with esmColumns.
+func (s *Service) queryMappings(ctx context.Context, query string, args ...any) ([]*EventSourceMapping, error) {
 	var out []*EventSourceMapping
 	err := s.st.View(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+esmColumns+` FROM lambda_event_source_mappings ORDER BY uuid`)
+		rows, err := tx.Query(ctx, query, args...)
 		if err != nil {
 			return err
 		}
@@ -545,6 +529,13 @@ func (s *Service) AllEventSourceMappings(ctx context.Context) ([]*EventSourceMap
 		}
 		return rows.Err()
 	})
+	return out, err
+}
+
+// AllEventSourceMappings returns every mapping of every account, for the
+// pollers' manager.
+func (s *Service) AllEventSourceMappings(ctx context.Context) ([]*EventSourceMapping, error) {
+	out, err := s.queryMappings(ctx, `SELECT `+esmColumns+` FROM lambda_event_source_mappings ORDER BY uuid`)
 	if err != nil {
 		return nil, fmt.Errorf("all event source mappings: %w", err)
 	}
