@@ -187,4 +187,10 @@ func TestNothingAcknowledgedIsLostAcrossKill9(t *testing.T) {
 	if lostEvents != 0 || lostMessages != 0 {
 		t.Errorf("lost %d events and %d messages", lostEvents, lostMessages)
 	}
+	// Duplicates come only from deliveries in flight at a crash (docs/lambda.md):
+	// at most the dispatcher's 64 concurrent deliveries per kill. Messages are
+	// sent once and deleted as they are received: none.
+	if dupEvents > rounds*64 || dupMessages != 0 {
+		t.Errorf("%d duplicate events (bound %d) and %d duplicate messages (bound 0)", dupEvents, rounds*64, dupMessages)
+	}
 }
