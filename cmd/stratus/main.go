@@ -90,6 +90,10 @@ func runServer(ctx context.Context, cfg config.Config, args []string, stdout, st
 	fs.DurationVar(&cfg.Lambda.FreezeAfter, "lambda-freeze-after", cfg.Lambda.FreezeAfter, "idle time before an execution environment is frozen (at most 100ms)")
 	fs.DurationVar(&cfg.Lambda.IdleTimeout, "lambda-idle-timeout", cfg.Lambda.IdleTimeout, "idle time before an execution environment is shut down")
 	fs.DurationVar(&cfg.Lambda.RetryDelay, "lambda-retry-delay", cfg.Lambda.RetryDelay, "wait before retrying a failed asynchronous invocation (doubled for the second retry)")
+	fs.BoolVar(&cfg.TLS.Enabled, "tls", cfg.TLS.Enabled, "serve HTTPS (TLS 1.2 or later); without --tls-cert/--tls-key, with a certificate from a CA made in DATA_DIR/tls (ca.pem)")
+	fs.StringVar(&cfg.TLS.CertFile, "tls-cert", cfg.TLS.CertFile, "server certificate (PEM) for --tls")
+	fs.StringVar(&cfg.TLS.KeyFile, "tls-key", cfg.TLS.KeyFile, "server private key (PEM) for --tls")
+	fs.BoolVar(&cfg.TLS.InsecureHTTP, "insecure-http", cfg.TLS.InsecureHTTP, "allow plain HTTP on an address other than loopback")
 	fs.StringVar(&cfg.Lambda.RunDir, "run-dir", cfg.Lambda.RunDir, "working files and extracted function code (default DATA_DIR/run; disk, not tmpfs)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -118,6 +122,11 @@ func runEnv(cfg config.Config, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		endpoint = "http://" + cfg.Listen
 	}
+	if strings.HasPrefix(endpoint, "https://") {
+		if ca := server.CAFile(cfg.DataDir); fileExists(ca) {
+			fmt.Fprintf(stdout, "export AWS_CA_BUNDLE=%s\n", shellQuote(ca))
+		}
+	}
 	for _, kv := range [][2]string{
 		{"AWS_ENDPOINT_URL", endpoint},
 		{"AWS_ACCESS_KEY_ID", creds.AccessKeyID},
@@ -129,6 +138,11 @@ func runEnv(cfg config.Config, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "unset AWS_SESSION_TOKEN AWS_PROFILE")
 	return nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 func shellQuote(s string) string {

@@ -32,6 +32,19 @@ type Config struct {
 	LogLevel string
 	// Lambda configures function execution.
 	Lambda Lambda
+	// TLS configures HTTPS.
+	TLS TLS
+}
+
+// TLS configures HTTPS on the API listener.
+type TLS struct {
+	// Enabled serves HTTPS (TLS 1.2 at least).
+	Enabled bool
+	// CertFile and KeyFile are the server's certificate and key (PEM); empty
+	// means a certificate signed by a CA Stratus makes in DataDir/tls.
+	CertFile, KeyFile string
+	// InsecureHTTP allows plain HTTP on an address other than loopback.
+	InsecureHTTP bool
 }
 
 // Lambda configures function execution.

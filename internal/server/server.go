@@ -8,6 +8,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,8 +49,9 @@ type Server struct {
 	code    *codeURLs
 	// lambdaCode reads a code blob for the code download route.
 	lambdaCode func(blob.Digest) ([]byte, error)
-	lambda     *lambdaRuntime // nil when functions cannot run here
-	handler    http.Handler   // every route: the API, health, metrics, code downloads
+	lambda     *lambdaRuntime   // nil when functions cannot run here
+	handler    http.Handler     // every route: the API, health, metrics, code downloads
+	tlsCert    *tls.Certificate // set when serving HTTPS
 
 	ln   net.Listener
 	http *http.Server
@@ -65,6 +67,9 @@ type Server struct {
 // registers every service. It does not listen yet.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if err := checkPlainHTTP(cfg); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
@@ -104,6 +109,9 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	if s.tlsCert != nil {
+		ln = tls.NewListener(ln, tlsConfig(*s.tlsCert))
+	}
 	s.ln = ln
 	s.http = &http.Server{
 		Handler:           s.handler,
@@ -136,6 +144,9 @@ func (s *Server) routes() http.Handler {
 
 // URL is the server's base URL once started.
 func (s *Server) URL() string {
+	if s.tlsCert != nil {
+		return "https://" + s.ln.Addr().String()
+	}
 	return "http://" + s.ln.Addr().String()
 }
 

@@ -98,6 +98,13 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 	if err := checkRootKey(ctx, s.store, box); err != nil {
 		return err
 	}
+	if s.cfg.TLS.Enabled {
+		cert, err := serverCertificate(s.cfg, box)
+		if err != nil {
+			return fmt.Errorf("tls: %w", err)
+		}
+		s.tlsCert = &cert
+	}
 	iamSvc, err := iam.New(ctx, iam.Config{Store: s.store, Sealer: box})
 	if err != nil {
 		return fmt.Errorf("iam: %w", err)
