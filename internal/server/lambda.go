@@ -201,7 +201,8 @@ func startLambdaRuntime(ctx context.Context, cfg config.Config, st *store.Store,
 	if err := runtimes.WriteTo(rdir); err != nil {
 		return nil, err
 	}
-	l, err := launch.New(launch.Config{StateDir: filepath.Join(dir, "launcher"), CgroupParent: "stratus-" + strconv.Itoa(os.Getpid())})
+	l, err := launch.New(launch.Config{StateDir: filepath.Join(dir, "launcher"), CgroupParent: "stratus-" + strconv.Itoa(os.Getpid()),
+		StaleParent: deadServerCgroup})
 	if err != nil {
 		return nil, err
 	}
@@ -226,6 +227,17 @@ func startLambdaRuntime(ctx context.Context, cfg config.Config, st *store.Store,
 	}
 	dests.events = events
 	return &lambdaRuntime{launcher: l, pool: pool, runner: runner, events: events, dests: dests, api: api}, nil
+}
+
+// deadServerCgroup reports whether a cgroup named stratus-<pid> belongs to a
+// server process that no longer runs.
+func deadServerCgroup(name string) bool {
+	pid, err := strconv.Atoi(strings.TrimPrefix(name, "stratus-"))
+	if err != nil || !strings.HasPrefix(name, "stratus-") || pid <= 0 {
+		return false
+	}
+	_, err = os.Stat("/proc/" + strconv.Itoa(pid))
+	return os.IsNotExist(err)
 }
 
 // dataPlane is what the Lambda API runs functions with.

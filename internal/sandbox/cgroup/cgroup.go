@@ -399,6 +399,34 @@ func (h *Hierarchy) RemoveStale(keep func(name string) bool) {
 	}
 }
 
+// RemoveStaleParents removes, beside this hierarchy's parent directories, the
+// parents of other launchers that stale says are gone (their processes died
+// with them), with the empty groups left in them. Directories still in use
+// fail to be removed, harmlessly.
+func (h *Hierarchy) RemoveStaleParents(stale func(name string) bool) {
+	for _, p := range h.parent {
+		dir, own := filepath.Dir(p), filepath.Base(p)
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if !e.IsDir() || e.Name() == own || !stale(e.Name()) {
+				continue
+			}
+			sub := filepath.Join(dir, e.Name())
+			if groups, err := os.ReadDir(sub); err == nil {
+				for _, g := range groups {
+					if g.IsDir() {
+						_ = unix.Rmdir(filepath.Join(sub, g.Name()))
+					}
+				}
+			}
+			_ = unix.Rmdir(sub)
+		}
+	}
+}
+
 // RemoveParent removes the parent directories the hierarchy made its groups
 // in; it fails, harmlessly, for a parent that still holds groups.
 func (h *Hierarchy) RemoveParent() {

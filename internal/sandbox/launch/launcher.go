@@ -37,6 +37,10 @@ type Config struct {
 	InitPath string
 	// CgroupRoot is where the cgroup filesystems are mounted; empty means /sys/fs/cgroup.
 	CgroupRoot string
+	// StaleParent, if set, says which other directories beside CgroupParent
+	// belong to launchers that are gone (a server killed with SIGKILL leaves
+	// its parent behind); New removes them.
+	StaleParent func(name string) bool
 	// CgroupParent names the directory, inside this process's own cgroup, that holds the
 	// environments' groups; empty means "stratus".
 	CgroupParent string
@@ -106,6 +110,9 @@ func New(cfg Config) (*Launcher, error) {
 		return nil, fmt.Errorf("launch: %w", err)
 	}
 	cg.RemoveStale(liveGroup)
+	if cfg.StaleParent != nil {
+		cg.RemoveStaleParents(cfg.StaleParent)
+	}
 	keep := cfg.Prestart
 	if keep == 0 {
 		keep = 2
