@@ -23,7 +23,6 @@ import (
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ecrshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ecsshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/eventsshapes"
-	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/kmsshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/rdsshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/secretsmanagershapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/signershapes"
@@ -35,6 +34,8 @@ import (
 	"github.com/stratus-cloud/stratus/internal/iam/orgapi"
 	"github.com/stratus-cloud/stratus/internal/iam/policy"
 	"github.com/stratus-cloud/stratus/internal/iam/stsapi"
+	"github.com/stratus-cloud/stratus/internal/kms"
+	"github.com/stratus-cloud/stratus/internal/kms/kmsapi"
 	"github.com/stratus-cloud/stratus/internal/lambda"
 	"github.com/stratus-cloud/stratus/internal/lambda/esm"
 	"github.com/stratus-cloud/stratus/internal/lambda/lambdaapi"
@@ -68,7 +69,6 @@ type plannedService struct {
 // clients get NotImplemented rather than an unknown-service error.
 func plannedServices() []plannedService {
 	return []plannedService{
-		{kmsshapes.Service, "kms", "AccessDeniedException"},
 		{cloudwatchshapes.Service, "cloudwatch", "AccessDenied"},
 		{ecrshapes.Service, "ecr", "AccessDeniedException"},
 		{ecsshapes.Service, "ecs", "AccessDeniedException"},
@@ -123,8 +123,12 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 	if err != nil {
 		return fmt.Errorf("sns: %w", err)
 	}
+	kmsSvc, err := kms.New(ctx, kms.Config{Store: s.store, Sealer: box, Region: s.cfg.Region})
+	if err != nil {
+		return fmt.Errorf("kms: %w", err)
+	}
 	authz := iam.NewAuthorizer(iam.AuthorizerConfig{Service: iamSvc,
-		ResourcePolicies: map[string]iam.ResourcePolicySource{"sqs": s.sqs, "sns": s.sns}})
+		ResourcePolicies: map[string]iam.ResourcePolicySource{"sqs": s.sqs, "sns": s.sns, "kms": kmsSvc}})
 	s.router = awsproto.NewRouter(awsproto.RouterConfig{
 		Authenticator: authapi.New(iamSvc, nil),
 		Authorizer:    authz,
@@ -185,6 +189,7 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 		func() (*awsproto.Service, error) { return logsapi.New(s.logs, binder) },
 		func() (*awsproto.Service, error) { return sqsapi.New(s.sqs, binder) },
 		func() (*awsproto.Service, error) { return snsapi.New(s.sns, binder) },
+		func() (*awsproto.Service, error) { return kmsapi.New(kmsSvc, binder) },
 	} {
 		svc, err := mk()
 		if err != nil {
