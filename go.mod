@@ -17,6 +17,8 @@ require (
 	github.com/ncruces/go-sqlite3 v0.37.0
 )
 
+require github.com/aws/aws-sdk-go-v2/service/secretsmanager v1.50.12
+
 require (
 	github.com/aws/aws-sdk-go-v2/service/kms v1.62.6
 	github.com/aws/aws-sdk-go-v2/service/sns v1.48.0 // indirect

@@ -69,6 +69,32 @@ func (s *Service) CreateAlias(ctx context.Context, account, region, name, target
 	if err := CheckAliasName(name); err != nil {
 		return err
 	}
+	return s.createAlias(ctx, account, region, name, targetRef)
+}
+
+// EnsureManagedKey returns the AWS managed key of a service in an account and
+// region — the key alias/aws/SERVICE names — creating it on first use, as AWS
+// does when a service first encrypts without a customer managed key.
+func (s *Service) EnsureManagedKey(ctx context.Context, account, region, service string) (*Key, error) {
+	s.managedMu.Lock()
+	defer s.managedMu.Unlock()
+	alias := "alias/aws/" + service
+	if k, err := s.DescribeKey(ctx, account, region, alias); err == nil {
+		return k, nil
+	} else if !awserr.Is(err, CodeNotFound) {
+		return nil, err
+	}
+	k, err := s.CreateKey(ctx, account, region, CreateKeyInput{Description: "Default key that protects my " + service + " data when no other key is defined"})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.createAlias(ctx, account, region, alias, k.ID); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+func (s *Service) createAlias(ctx context.Context, account, region, name, targetRef string) error {
 	now := s.now().UnixMilli()
 	return updateErr(s.st.Update(ctx, func(tx *store.Tx) error {
 		k, err := s.targetKey(ctx, tx, account, region, targetRef)

@@ -105,3 +105,22 @@ func TestAliasNameRules(t *testing.T) {
 		})
 	}
 }
+
+func TestManagedKeysAreMadeOnceUnderTheReservedAlias(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	k1, err := f.svc.EnsureManagedKey(ctx, acct, region, "secretsmanager")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := f.svc.EnsureManagedKey(ctx, acct, region, "secretsmanager")
+	if err != nil || k2.ID != k1.ID {
+		t.Fatalf("second call = %v, %v; want the same key", k2, err)
+	}
+	if k, err := f.svc.DescribeKey(ctx, acct, region, "alias/aws/secretsmanager"); err != nil || k.ID != k1.ID {
+		t.Fatalf("alias/aws/secretsmanager = %v, %v", k, err)
+	}
+	if err := f.svc.CreateAlias(ctx, acct, region, "alias/aws/other", k1.ID); err == nil {
+		t.Fatal("a caller created an alias under alias/aws/")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/stratus-cloud/stratus/internal/store"
@@ -40,6 +41,8 @@ type Service struct {
 	region string
 	now    func() time.Time
 	rand   io.Reader
+
+	managedMu sync.Mutex // serializes creating AWS managed keys
 }
 
 // New migrates the "kms" tables and returns a Service.

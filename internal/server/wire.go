@@ -24,7 +24,6 @@ import (
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ecsshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/eventsshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/rdsshapes"
-	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/secretsmanagershapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/signershapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ssmshapes"
 	"github.com/stratus-cloud/stratus/internal/blob"
@@ -43,6 +42,8 @@ import (
 	"github.com/stratus-cloud/stratus/internal/logs/logsapi"
 	"github.com/stratus-cloud/stratus/internal/rootkey"
 	"github.com/stratus-cloud/stratus/internal/secret"
+	"github.com/stratus-cloud/stratus/internal/secrets"
+	"github.com/stratus-cloud/stratus/internal/secrets/secretsapi"
 	"github.com/stratus-cloud/stratus/internal/sns"
 	"github.com/stratus-cloud/stratus/internal/sns/snsapi"
 	"github.com/stratus-cloud/stratus/internal/sqs"
@@ -76,7 +77,6 @@ func plannedServices() []plannedService {
 		{eventsshapes.Service, "events", "AccessDeniedException"},
 		{rdsshapes.Service, "rds", "AccessDenied"},
 		{ec2shapes.Service, "ec2", "UnauthorizedOperation"},
-		{secretsmanagershapes.Service, "secretsmanager", "AccessDeniedException"},
 		{ssmshapes.Service, "ssm", "AccessDeniedException"},
 		{signershapes.Service, "signer", "AccessDeniedException"},
 	}
@@ -127,8 +127,12 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 	if err != nil {
 		return fmt.Errorf("kms: %w", err)
 	}
+	secretsSvc, err := secrets.New(ctx, secrets.Config{Store: s.store, Keys: secretsKeys{kmsSvc}})
+	if err != nil {
+		return fmt.Errorf("secrets manager: %w", err)
+	}
 	authz := iam.NewAuthorizer(iam.AuthorizerConfig{Service: iamSvc,
-		ResourcePolicies: map[string]iam.ResourcePolicySource{"sqs": s.sqs, "sns": s.sns, "kms": kmsSvc}})
+		ResourcePolicies: map[string]iam.ResourcePolicySource{"sqs": s.sqs, "sns": s.sns, "kms": kmsSvc, "secretsmanager": secretsSvc}})
 	s.router = awsproto.NewRouter(awsproto.RouterConfig{
 		Authenticator: authapi.New(iamSvc, nil),
 		Authorizer:    authz,
@@ -190,6 +194,7 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 		func() (*awsproto.Service, error) { return sqsapi.New(s.sqs, binder) },
 		func() (*awsproto.Service, error) { return snsapi.New(s.sns, binder) },
 		func() (*awsproto.Service, error) { return kmsapi.New(kmsSvc, binder) },
+		func() (*awsproto.Service, error) { return secretsapi.New(secretsSvc, binder) },
 	} {
 		svc, err := mk()
 		if err != nil {

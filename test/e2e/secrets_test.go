@@ -1,0 +1,60 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSecretsManagerFromTheCLI(t *testing.T) {
+	s := startServer(t)
+	admin := s.admin()
+	created := s.awsOK(admin, "secretsmanager", "create-secret", "--name", "db/password", "--secret-string", "hunter2-e2e")
+	arn, _ := created["ARN"].(string)
+	if !strings.Contains(arn, ":secret:db/password-") || len(arn) != len(strings.Split(arn, ":secret:")[0])+len(":secret:db/password-")+6 {
+		t.Fatalf("create-secret ARN = %q", arn)
+	}
+	t.Run("the value comes back as AWSCURRENT and the previous one as AWSPREVIOUS", func(t *testing.T) {
+		s.awsOK(admin, "secretsmanager", "put-secret-value", "--secret-id", "db/password", "--secret-string", "hunter3-e2e")
+		cur := s.awsOK(admin, "secretsmanager", "get-secret-value", "--secret-id", arn)
+		prev := s.awsOK(admin, "secretsmanager", "get-secret-value", "--secret-id", "db/password", "--version-stage", "AWSPREVIOUS")
+		if cur["SecretString"] != "hunter3-e2e" || prev["SecretString"] != "hunter2-e2e" {
+			t.Fatalf("current %v, previous %v", cur["SecretString"], prev["SecretString"])
+		}
+	})
+	t.Run("it is encrypted with the AWS managed key made on first use", func(t *testing.T) {
+		k := s.awsOK(admin, "kms", "describe-key", "--key-id", "alias/aws/secretsmanager")["KeyMetadata"].(map[string]any)
+		if k["KeyState"] != "Enabled" {
+			t.Fatalf("managed key = %v", k)
+		}
+		var found []string
+		filepath.Walk(s.dataDir, func(p string, info os.FileInfo, err error) error {
+			if err == nil && !info.IsDir() {
+				if b, _ := os.ReadFile(p); strings.Contains(string(b), "hunter2-e2e") || strings.Contains(string(b), "hunter3-e2e") {
+					found = append(found, p)
+				}
+			}
+			return nil
+		})
+		if len(found) > 0 {
+			t.Fatalf("secret values in clear in %v", found)
+		}
+	})
+	t.Run("a deleted secret refuses reads until restored", func(t *testing.T) {
+		s.awsOK(admin, "secretsmanager", "delete-secret", "--secret-id", "db/password", "--recovery-window-in-days", "7")
+		if msg := s.awsErr(admin, "secretsmanager", "get-secret-value", "--secret-id", "db/password"); !strings.Contains(msg, "InvalidRequestException") {
+			t.Fatalf("read of a deleted secret: %s", msg)
+		}
+		s.awsOK(admin, "secretsmanager", "restore-secret", "--secret-id", "db/password")
+		s.awsOK(admin, "secretsmanager", "get-secret-value", "--secret-id", "db/password")
+	})
+	t.Run("a user without a policy is denied", func(t *testing.T) {
+		s.awsOK(admin, "iam", "create-user", "--user-name", "nosecrets")
+		k := s.awsOK(admin, "iam", "create-access-key", "--user-name", "nosecrets")["AccessKey"].(map[string]any)
+		bob := creds{k["AccessKeyId"].(string), k["SecretAccessKey"].(string), ""}
+		if msg := s.awsErr(bob, "secretsmanager", "get-secret-value", "--secret-id", arn); !strings.Contains(msg, "AccessDeniedException") {
+			t.Fatalf("denied: %s", msg)
+		}
+	})
+}
