@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"strings"
 
 	"github.com/stratus-cloud/stratus/internal/arn"
 	"github.com/stratus-cloud/stratus/internal/awserr"
@@ -49,15 +48,7 @@ func (d *destinations) Send(ctx context.Context, target string, body []byte, att
 		_, err = d.topics.PublishToTopic(ctx, target, string(body), attrs)
 	case "lambda":
 		// A function destination is invoked asynchronously with the record.
-		parts := strings.Split(a.Resource, ":") // function:NAME[:QUALIFIER]
-		if len(parts) < 2 || parts[0] != "function" {
-			return fmt.Errorf("destination %s is not a function", target)
-		}
-		ev := async.Event{Account: a.Account, Function: parts[1], FunctionARN: target, RequestID: newUUID(), Payload: body}
-		if len(parts) > 2 {
-			ev.Qualifier = parts[2]
-		}
-		err = d.events.Enqueue(ctx, ev)
+		err = enqueueForARN(ctx, d.events, target, body)
 	default:
 		return awserr.New("InvalidParameterValueException", 400, "Stratus cannot deliver to %s destinations yet.", a.Service)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi/apitest"
+	"github.com/stratus-cloud/stratus/internal/secrets"
 )
 
 func TestSecretLifecycleWithTheGoSDK(t *testing.T) {
@@ -35,7 +36,7 @@ func TestSecretLifecycleWithTheGoSDK(t *testing.T) {
 		}
 	})
 	t.Run("the value is encrypted under the created AWS managed key", func(t *testing.T) {
-		if _, err := e.KMS.DescribeKey(ctx, e.Account, apitest.Region, managedAlias); err != nil {
+		if _, err := e.KMS.DescribeKey(ctx, e.Account, apitest.Region, secrets.DefaultKeyAlias); err != nil {
 			t.Errorf("managed key: %v", err)
 		}
 	})

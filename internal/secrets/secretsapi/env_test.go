@@ -7,14 +7,12 @@ import (
 	"net/http/httptest"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	smsdk "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/stratus-cloud/stratus/internal/awserr"
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/awsproto/bind"
 	"github.com/stratus-cloud/stratus/internal/awsproto/codec"
@@ -29,40 +27,18 @@ import (
 	"github.com/stratus-cloud/stratus/internal/store"
 )
 
-// kmsKeys adapts *kms.Service to secrets.Keys the way the server can: the
-// AWS managed key is created on first use. internal/kms refuses aliases under
-// the reserved alias/aws/ prefix, so until it can create AWS managed keys
-// itself this adapter stands managedAlias in for alias/aws/secretsmanager.
-type kmsKeys struct {
-	svc *kms.Service
-	mu  sync.Mutex // serializes creating the managed key
-}
-
-const managedAlias = "alias/stratus-managed/secretsmanager"
+// kmsKeys adapts *kms.Service to secrets.Keys as the server does: the AWS
+// managed key alias/aws/secretsmanager is made on first use.
+type kmsKeys struct{ svc *kms.Service }
 
 func (k *kmsKeys) Encrypt(ctx context.Context, account, region, keyID string, plaintext []byte, encCtx map[string]string) ([]byte, error) {
 	if keyID == secrets.DefaultKeyAlias {
-		keyID = managedAlias
-		if err := k.ensureManagedKey(ctx, account, region); err != nil {
+		if _, err := k.svc.EnsureManagedKey(ctx, account, region, "secretsmanager"); err != nil {
 			return nil, err
 		}
 	}
 	blob, _, err := k.svc.Encrypt(ctx, account, region, keyID, plaintext, encCtx)
 	return blob, err
-}
-
-func (k *kmsKeys) ensureManagedKey(ctx context.Context, account, region string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	_, err := k.svc.DescribeKey(ctx, account, region, managedAlias)
-	if !awserr.Is(err, kms.CodeNotFound) {
-		return err
-	}
-	key, err := k.svc.CreateKey(ctx, account, region, kms.CreateKeyInput{Description: "Default key for Secrets Manager"})
-	if err != nil {
-		return fmt.Errorf("create managed key: %w", err)
-	}
-	return k.svc.CreateAlias(ctx, account, region, managedAlias, key.ID)
 }
 
 func (k *kmsKeys) Decrypt(ctx context.Context, account, region string, blob []byte, encCtx map[string]string) ([]byte, error) {
