@@ -3,6 +3,7 @@ package awsproto
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -40,6 +41,10 @@ type Event struct {
 	ErrorCode string // "" on success
 	Duration  time.Duration
 	RequestID string
+
+	// audit is what the Auditor is handed, filled in as the request is
+	// understood; nil until the caller is authenticated.
+	audit *AuditEntry
 }
 
 // RouterConfig holds what a Router needs.
@@ -50,6 +55,7 @@ type RouterConfig struct {
 	Codecs   map[string]codec.Codec
 	Logger   *slog.Logger
 	Observer Observer // may be nil
+	Auditor  Auditor  // may be nil
 	Now      func() time.Time
 }
 
@@ -209,6 +215,11 @@ func (rt *Router) serve(w http.ResponseWriter, r *http.Request, start time.Time,
 	p.SourceIP = remoteIP(r)
 	p.SecureTransport = r.TLS != nil
 	ev.Principal = p
+	scope, _ := sigv4.ParseScope(r)
+	if rt.cfg.Auditor != nil {
+		ev.audit = &AuditEntry{Time: start, Service: svc.Model, Principal: p, Region: scope.Region, SourceIP: p.SourceIP,
+			UserAgent: r.Header.Get("User-Agent"), RequestID: reqID}
+	}
 
 	op, err := cd.Operation(svc.Model, r, body)
 	if err != nil {
@@ -216,7 +227,13 @@ func (rt *Router) serve(w http.ResponseWriter, r *http.Request, start time.Time,
 		return
 	}
 	ev.Operation = op.Name
+	if ev.audit != nil {
+		ev.audit.Operation = op
+	}
 	in, err := cd.DecodeRequest(svc.Model, op, r, body)
+	if ev.audit != nil {
+		ev.audit.In = in
+	}
 	if err != nil {
 		rt.fail(w, svc, op, err, reqID, ev)
 		return
@@ -226,7 +243,6 @@ func (rt *Router) serve(w http.ResponseWriter, r *http.Request, start time.Time,
 		rt.fail(w, svc, op, awserr.NotImplemented(svc.Model.ServiceID, op.Name), reqID, ev)
 		return
 	}
-	scope, _ := sigv4.ParseScope(r)
 	ctx := identity.NewContext(r.Context(), p)
 	call := &Call{
 		Context: ctx, Principal: p, Service: svc.Model, Operation: op,
@@ -247,6 +263,11 @@ func (rt *Router) serve(w http.ResponseWriter, r *http.Request, start time.Time,
 	if err != nil {
 		rt.fail(w, svc, op, err, reqID, ev)
 		return
+	}
+	if ev.audit != nil {
+		ev.audit.Out = out
+		rt.cfg.Auditor.Audit(r.Context(), ev.audit)
+		ev.audit = nil
 	}
 	if err := cd.WriteResponse(w, svc.Model, op, out, reqID); err != nil {
 		// The codec could not encode what the handler returned: a server bug.
@@ -309,6 +330,11 @@ func (rt *Router) fail(w http.ResponseWriter, svc *Service, op *model.Operation,
 		ae = authErrorForProtocol(ae, svc.Model.Protocol)
 	}
 	ev.Status, ev.ErrorCode = ae.HTTPStatus(), ae.Code
+	if ev.audit != nil && ev.audit.Operation != nil {
+		ev.audit.Err = ae
+		rt.cfg.Auditor.Audit(context.Background(), ev.audit)
+		ev.audit = nil
+	}
 	rt.writeError(w, svc, op, ae, reqID)
 }
 
