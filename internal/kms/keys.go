@@ -417,6 +417,7 @@ func (s *Service) update(ctx context.Context, account, region, ref string, chang
 			k.Policy, encodeTags(k.Tags), k.CurrentVersion, k.Account, k.Region, k.ID)
 		return err
 	})
+	s.gen.Add(1)
 	if err != nil {
 		if _, ok := awserr.As(err); ok {
 			return nil, err
@@ -424,6 +425,48 @@ func (s *Service) update(ctx context.Context, account, region, ref string, chang
 		return nil, fmt.Errorf("update key: %w", err)
 	}
 	return k, nil
+}
+
+// KeyUsable returns nil when the key ref names can encrypt and decrypt now,
+// else the error KMS would answer (DisabledException, KMSInvalidStateException,
+// NotFoundException). Answers are cached until the next key state change, so
+// services that must stop using a key the moment it is disabled (Lambda's
+// environment variables) can ask on every call.
+func (s *Service) KeyUsable(ctx context.Context, account, region, ref string) error {
+	key := account + "\x00" + region + "\x00" + ref
+	gen := s.gen.Load()
+	s.usableMu.Lock()
+	e, ok := s.usableCache[key]
+	s.usableMu.Unlock()
+	if ok && e.gen == gen {
+		return e.err
+	}
+	var err error
+	verr := s.view(ctx, func(tx *store.Tx) error {
+		k, lerr := s.load(ctx, tx, account, region, ref)
+		if lerr != nil {
+			if _, ok := awserr.As(lerr); !ok {
+				return lerr
+			}
+			err = lerr
+			return nil
+		}
+		err = usable(k)
+		return nil
+	})
+	if verr != nil {
+		return verr
+	}
+	if strings.HasPrefix(ref, "alias/") || strings.Contains(ref, ":alias/") {
+		return err // aliases move without a key state change
+	}
+	s.usableMu.Lock()
+	if s.usableCache == nil || len(s.usableCache) > 4096 {
+		s.usableCache = map[string]usableEntry{}
+	}
+	s.usableCache[key] = usableEntry{gen: gen, err: err}
+	s.usableMu.Unlock()
+	return err
 }
 
 func notPending(k *Key) error {

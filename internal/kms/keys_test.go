@@ -249,3 +249,52 @@ func TestKeyMaterialIsStoredSealedAndBoundToTheKeyVersion(t *testing.T) {
 		}
 	})
 }
+
+func TestKeyUsableFollowsEveryStateChange(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	k := f.key(t)
+	usable := func() error { return f.svc.KeyUsable(ctx, acct, region, k.ARN()) }
+	if err := usable(); err != nil {
+		t.Fatalf("an enabled key is not usable: %v", err)
+	}
+	steps := []struct {
+		name   string
+		change func() error
+		code   string
+	}{
+		{"a disabled key is not usable", func() error { return f.svc.DisableKey(ctx, acct, region, k.ID) }, CodeDisabled},
+		{"a re-enabled key is usable again", func() error { return f.svc.EnableKey(ctx, acct, region, k.ID) }, ""},
+		{"a key pending deletion is not usable", func() error {
+			_, err := f.svc.ScheduleKeyDeletion(ctx, acct, region, k.ID, 7)
+			return err
+		}, CodeInvalidState},
+		{"a key whose deletion was cancelled is usable once enabled", func() error {
+			if _, err := f.svc.CancelKeyDeletion(ctx, acct, region, k.ID); err != nil {
+				return err
+			}
+			return f.svc.EnableKey(ctx, acct, region, k.ID)
+		}, ""},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			if err := usable(); err != nil && s.code == "" {
+				t.Logf("before: %v", err)
+			}
+			if err := s.change(); err != nil {
+				t.Fatal(err)
+			}
+			err := usable()
+			if s.code == "" {
+				if err != nil {
+					t.Fatalf("not usable: %v", err)
+				}
+				return
+			}
+			wantCode(t, err, s.code)
+		})
+	}
+	t.Run("a key that does not exist is not usable", func(t *testing.T) {
+		wantCode(t, f.svc.KeyUsable(ctx, acct, region, KeyARN(region, acct, "00000000-0000-0000-0000-000000000000")), CodeNotFound)
+	})
+}

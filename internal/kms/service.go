@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/stratus-cloud/stratus/internal/store"
@@ -43,6 +44,17 @@ type Service struct {
 	rand   io.Reader
 
 	managedMu sync.Mutex // serializes creating AWS managed keys
+
+	// gen counts key state changes; usableCache holds KeyUsable answers of
+	// one generation (warm Lambda invokes ask it for every call).
+	gen         atomic.Uint64
+	usableMu    sync.Mutex
+	usableCache map[string]usableEntry
+}
+
+type usableEntry struct {
+	gen uint64
+	err error
 }
 
 // New migrates the "kms" tables and returns a Service.

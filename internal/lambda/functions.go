@@ -86,30 +86,20 @@ func (s *Service) storeCode(ctx context.Context, zip []byte) (blob.Digest, int64
 	return d, n, info, nil
 }
 
-// sealEnv seals a version's environment bound to its row.
-func (s *Service) sealEnv(account, name string, num int64, env map[string]string) []byte {
-	if len(env) == 0 {
-		return nil
-	}
-	b, _ := json.Marshal(env)
-	return s.seal.Seal(b, envAD(account, name, num))
-}
-
-func envAD(account, name string, num int64) []byte {
-	return []byte("lambda/env/" + account + "/" + name + "/" + strconv.FormatInt(num, 10))
-}
-
 // configSha returns the digest PublishVersion compares.
 func configSha(v *Version) string {
 	h := sha256.New()
+	// The encrypted environment stands for the variables: PublishVersion
+	// copies it verbatim, and every change encrypts afresh.
 	b, _ := json.Marshal(struct {
 		V    *Version
 		Code string
-		Env  map[string]string
+		Env  []byte
 	}{&Version{
 		Runtime: v.Runtime, Handler: v.Handler, Role: v.Role, MemorySize: v.MemorySize, Timeout: v.Timeout,
 		EphemeralStorage: v.EphemeralStorage, Architectures: v.Architectures, Layers: v.Layers, PackageType: v.PackageType,
-	}, v.CodeDigest.String(), v.Environment})
+		KMSKeyArn: v.KMSKeyArn,
+	}, v.CodeDigest.String(), v.envBlob})
 	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -127,8 +117,8 @@ func (s *Service) CreateFunction(ctx context.Context, account string, in Functio
 		MemorySize: or(in.MemorySize, defaultMemorySize), Timeout: or(in.Timeout, defaultTimeout),
 		EphemeralStorage: or(in.EphemeralStorage, defaultEphemeralStorage),
 		Architectures:    in.Architectures, PackageType: in.PackageType, Environment: in.Environment,
-		DeadLetterTarget: in.DeadLetterTarget,
-		State:            StateActive, LastUpdateStatus: LastUpdateSuccessful,
+		DeadLetterTarget: in.DeadLetterTarget, KMSKeyArn: in.KMSKeyArn,
+		State: StateActive, LastUpdateStatus: LastUpdateSuccessful,
 	}
 	pending := s.preparing()
 	if pending {
@@ -144,6 +134,9 @@ func (s *Service) CreateFunction(ctx context.Context, account string, in Functio
 		return nil, err
 	}
 	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	if err := s.checkKeyParam(in.KMSKeyArn); err != nil {
 		return nil, err
 	}
 	if err := s.roles.CheckExecutionRole(ctx, account, in.Role); err != nil {
@@ -162,6 +155,9 @@ func (s *Service) CreateFunction(ctx context.Context, account string, in Functio
 		return nil, err
 	}
 	v.CodeDigest, v.CodeSize, v.CodeUnzipped = d, size, info.Unzipped
+	if v.envBlob, err = s.encryptEnv(ctx, account, v.FunctionARN, v.KMSKeyArn, v.Environment); err != nil {
+		return nil, err
+	}
 	if v.RevisionID, err = s.revisionID(); err != nil {
 		return nil, err
 	}
@@ -193,6 +189,7 @@ func (s *Service) CreateFunction(ctx context.Context, account string, in Functio
 		s.launchPrepare(account, in.Name)
 	}
 	if published != nil {
+		published.Environment = v.Environment
 		return published, nil
 	}
 	return v, nil
@@ -236,7 +233,7 @@ func (s *Service) putVersion(ctx context.Context, tx *store.Tx, v *Version, num 
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (account, name, version_num) DO UPDATE SET config = excluded.config, env = excluded.env,
 			code_digest = excluded.code_digest, code_size = excluded.code_size`,
-		v.Account, v.FunctionName, num, string(cfg), s.sealEnv(v.Account, v.FunctionName, num, v.Environment), v.CodeDigest.String(), v.CodeSize)
+		v.Account, v.FunctionName, num, string(cfg), v.envBlob, v.CodeDigest.String(), v.CodeSize)
 	return err
 }
 
@@ -267,14 +264,8 @@ func (s *Service) scanVersion(account string, row interface{ Scan(...any) error 
 			return nil, err
 		}
 	}
-	if len(env) > 0 {
-		plain, err := s.seal.Open(env, envAD(account, name, num))
-		if err != nil {
-			return nil, fmt.Errorf("open environment: %w", err)
-		}
-		if err := json.Unmarshal(plain, &v.Environment); err != nil {
-			return nil, fmt.Errorf("decode environment: %w", err)
-		}
+	if v.envBlob, err = s.upgradeLegacyEnv(v, env, num); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
@@ -348,7 +339,10 @@ func (s *Service) GetFunctionConfiguration(ctx context.Context, account, nameOrA
 		v.ReservedConcurrency, err = s.reserved(ctx, tx, account, ref.Name)
 		return err
 	})
-	return v, err
+	if err != nil {
+		return nil, err
+	}
+	return v, s.openEnv(ctx, v)
 }
 
 // GetFunction returns a version with the function's tags and code location.
@@ -405,6 +399,9 @@ func (s *Service) ListFunctions(ctx context.Context, account string, all bool, p
 	if err != nil {
 		return nil, "", fmt.Errorf("list functions: %w", err)
 	}
+	if err := s.openEnvs(ctx, out); err != nil {
+		return nil, "", err
+	}
 	return page(out, limit)
 }
 
@@ -443,7 +440,39 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, account, name
 			return nil, err
 		}
 	}
+	// A new environment or key encrypts afresh; re-encrypting the current
+	// variables under a new key needs them decrypted, and the row unchanged
+	// since they were read.
+	reencrypt := in.Environment != nil || (in.KMSKeyArn != nil && *in.KMSKeyArn != cur.KMSKeyArn)
+	env, keyARN := in.Environment, cur.KMSKeyArn
+	if in.KMSKeyArn != nil {
+		keyARN = *in.KMSKeyArn
+		if err := s.checkKeyParam(keyARN); err != nil {
+			return nil, err
+		}
+	}
+	var envBlob []byte
+	if reencrypt {
+		if env == nil {
+			if cur.EnvError != nil {
+				return nil, cur.EnvError.Err()
+			}
+			env = cur.Environment
+		}
+		if err := checkEnvironment(env); err != nil {
+			return nil, err
+		}
+		if envBlob, err = s.encryptEnv(ctx, account, cur.FunctionARN, keyARN, env); err != nil {
+			return nil, err
+		}
+	}
 	return s.updateLatest(ctx, ref, in.RevisionID, func(v *Version) error {
+		if reencrypt {
+			if in.Environment == nil && !bytes.Equal(v.envBlob, cur.envBlob) {
+				return conflict("The operation cannot be performed at this time. An update is in progress for resource: %s", v.FunctionARN)
+			}
+			v.envBlob, v.KMSKeyArn = envBlob, keyARN
+		}
 		setStr(&v.Runtime, in.Runtime)
 		setStr(&v.Handler, in.Handler)
 		setStr(&v.Role, in.Role)
@@ -451,9 +480,6 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, account, name
 		setInt(&v.MemorySize, in.MemorySize)
 		setInt(&v.Timeout, in.Timeout)
 		setInt(&v.EphemeralStorage, in.EphemeralStorage)
-		if in.Environment != nil {
-			v.Environment = in.Environment
-		}
 		if in.Layers != nil {
 			v.Layers = layers
 		}
@@ -546,7 +572,25 @@ func (s *Service) updateLatest(ctx context.Context, ref FunctionRef, revision st
 	if err != nil {
 		return nil, fmt.Errorf("update function: %w", err)
 	}
-	return out, nil
+	return out, s.openEnv(ctx, out)
+}
+
+// openEnvs decrypts the environments of vs (see openEnv).
+func (s *Service) openEnvs(ctx context.Context, vs []*Version) error {
+	for _, v := range vs {
+		if err := s.openEnv(ctx, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkKeyParam validates a KMSKeyArn parameter.
+func (s *Service) checkKeyParam(arn string) error {
+	if arn != "" && s.keys == nil {
+		return invalidParameter("KMSKeyArn is not supported: this Lambda service has no KMS.")
+	}
+	return checkKMSKeyArn(arn)
 }
 
 // DeleteFunction deletes a function with all its versions and aliases, or,

@@ -53,7 +53,7 @@ func (s *Service) ResolveForInvoke(ctx context.Context, account, nameOrARN, qual
 	s.cacheMu.Lock()
 	c, ok := s.cache[key]
 	s.cacheMu.Unlock()
-	if !ok || c.gen != gen {
+	if !ok || c.gen != gen || c.envFailed() {
 		var err error
 		if c, err = s.resolve(ctx, account, nameOrARN, qualifier); err != nil {
 			return Resolved{}, err
@@ -65,7 +65,16 @@ func (s *Service) ResolveForInvoke(ctx context.Context, account, nameOrARN, qual
 	if c.extra != nil && rand.Float64() < c.weight {
 		v = c.extra
 	}
+	if err := s.checkEnvKey(ctx, v); err != nil {
+		return Resolved{}, err
+	}
 	return Resolved{Version: v, Alias: c.alias}, nil
+}
+
+// envFailed reports whether a version of c could not decrypt its environment
+// when c was cached: the key may be usable again, so c is resolved afresh.
+func (c cached) envFailed() bool {
+	return (c.primary != nil && c.primary.EnvError != nil) || (c.extra != nil && c.extra.EnvError != nil)
 }
 
 func (s *Service) remember(key string, c cached) {
@@ -122,7 +131,17 @@ func (s *Service) resolve(ctx context.Context, account, nameOrARN, qualifier str
 		}
 		return nil
 	})
-	return c, err
+	if err != nil {
+		return c, err
+	}
+	for _, v := range []*Version{c.primary, c.extra} {
+		if v != nil {
+			if err := s.openEnv(ctx, v); err != nil {
+				return c, err
+			}
+		}
+	}
+	return c, nil
 }
 
 // UnreservedConcurrency returns how many concurrent executions the account's

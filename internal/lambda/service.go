@@ -38,7 +38,10 @@ type Config struct {
 	Store  *store.Store
 	Blobs  *blob.Store
 	Sealer Sealer
-	Roles  Roles
+	// Keys encrypts environment variables with KMS; nil seals them under the
+	// root key (Sealer) instead, and KMSKeyArn is refused.
+	Keys  Keys
+	Roles Roles
 	// Region is the region in the ARNs this Stratus makes.
 	Region string
 	// ConcurrencyLimit is each account's concurrent executions limit; zero means 1000.
@@ -75,6 +78,7 @@ type Service struct {
 	st       *store.Store
 	blobs    *blob.Store
 	seal     Sealer
+	keys     Keys
 	roles    Roles
 	region   string
 	limit    int64
@@ -105,7 +109,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("new lambda service: %w", err)
 	}
 	s := &Service{
-		st: cfg.Store, blobs: cfg.Blobs, seal: cfg.Sealer, roles: cfg.Roles, region: cfg.Region,
+		st: cfg.Store, blobs: cfg.Blobs, seal: cfg.Sealer, keys: cfg.Keys, roles: cfg.Roles, region: cfg.Region,
 		limit: cfg.ConcurrencyLimit, location: cfg.CodeLocation, now: cfg.Now, rand: cfg.Rand,
 		esm: newESMState(cfg.SourceAccess),
 	}

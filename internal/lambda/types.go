@@ -51,9 +51,16 @@ type Version struct {
 	EphemeralStorage int64
 	Architectures    []string
 	PackageType      string
-	// Environment is decrypted; it is sealed apart in the store.
+	// Environment is decrypted (by the methods that return versions); it is
+	// encrypted apart in the store (envBlob), under KMSKeyArn or the managed
+	// key aws/lambda. EnvError says why it could not be decrypted.
 	Environment map[string]string `json:"-"`
-	Layers      []LayerRef
+	EnvError    *EnvError         `json:"-"`
+	envBlob     []byte
+	// KMSKeyArn is the customer managed key of the environment, "" for the
+	// AWS managed key.
+	KMSKeyArn string `json:",omitempty"`
+	Layers    []LayerRef
 	// DeadLetterTarget is the SQS queue or SNS topic ARN that receives
 	// asynchronous events that failed every attempt ("" for none).
 	DeadLetterTarget string `json:",omitempty"`
@@ -114,6 +121,7 @@ type FunctionInput struct {
 	Tags             map[string]string
 	Publish          bool
 	DeadLetterTarget string
+	KMSKeyArn        string
 }
 
 // ConfigUpdate changes a function's $LATEST configuration; nil fields keep
@@ -133,6 +141,9 @@ type ConfigUpdate struct {
 	// DeadLetterTarget replaces the dead-letter queue or topic when non-nil
 	// ("" removes it).
 	DeadLetterTarget *string
+	// KMSKeyArn replaces the environment's key when non-nil ("" is the
+	// managed key); the variables are re-encrypted.
+	KMSKeyArn *string
 	// RevisionID, if set, must match $LATEST's.
 	RevisionID string
 }

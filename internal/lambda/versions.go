@@ -44,7 +44,7 @@ func (s *Service) PublishVersion(ctx context.Context, account, nameOrARN, codeSh
 	if err != nil {
 		return nil, fmt.Errorf("publish version: %w", err)
 	}
-	return out, nil
+	return out, s.openEnv(ctx, out)
 }
 
 // publishLocked publishes latest inside tx, or returns the last published
@@ -141,6 +141,9 @@ func (s *Service) ListVersionsByFunction(ctx context.Context, account, nameOrARN
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("list versions: %w", err)
+	}
+	if err := s.openEnvs(ctx, out); err != nil {
+		return nil, "", err
 	}
 	return page(out, limit)
 }

@@ -12,11 +12,9 @@ import (
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/iam"
 	"github.com/stratus-cloud/stratus/internal/identity"
-	"github.com/stratus-cloud/stratus/internal/kms"
 	"github.com/stratus-cloud/stratus/internal/lambda"
 	"github.com/stratus-cloud/stratus/internal/lambda/async"
 	"github.com/stratus-cloud/stratus/internal/lambda/esm"
-	"github.com/stratus-cloud/stratus/internal/secrets"
 	"github.com/stratus-cloud/stratus/internal/sns"
 	"github.com/stratus-cloud/stratus/internal/sqs"
 )
@@ -162,25 +160,4 @@ func sqsSourceAccess(authz *iam.Authorizer) lambda.SourceAccess {
 		}
 		return nil
 	}
-}
-
-// secretsKeys is KMS as Secrets Manager's encryption: the AWS managed key
-// alias/aws/secretsmanager is made on first use.
-type secretsKeys struct{ kms *kms.Service }
-
-// Encrypt implements secrets.Keys.
-func (k secretsKeys) Encrypt(ctx context.Context, account, region, keyID string, plaintext []byte, encCtx map[string]string) ([]byte, error) {
-	if keyID == secrets.DefaultKeyAlias {
-		if _, err := k.kms.EnsureManagedKey(ctx, account, region, "secretsmanager"); err != nil {
-			return nil, err
-		}
-	}
-	blob, _, err := k.kms.Encrypt(ctx, account, region, keyID, plaintext, encCtx)
-	return blob, err
-}
-
-// Decrypt implements secrets.Keys.
-func (k secretsKeys) Decrypt(ctx context.Context, account, region string, blob []byte, encCtx map[string]string) ([]byte, error) {
-	plain, _, err := k.kms.Decrypt(ctx, account, region, "", blob, encCtx)
-	return plain, err
 }

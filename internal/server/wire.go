@@ -127,7 +127,7 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 	if err != nil {
 		return fmt.Errorf("kms: %w", err)
 	}
-	secretsSvc, err := secrets.New(ctx, secrets.Config{Store: s.store, Keys: secretsKeys{kmsSvc}})
+	secretsSvc, err := secrets.New(ctx, secrets.Config{Store: s.store, Keys: kmsSvc.ForService("secretsmanager")})
 	if err != nil {
 		return fmt.Errorf("secrets manager: %w", err)
 	}
@@ -146,7 +146,7 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 	}
 	s.code = newCodeURLs(key, s.URL)
 	lambdaSvc, err := lambda.New(ctx, lambda.Config{
-		Store: s.store, Blobs: blobs, Sealer: box, Roles: lambdaRoles{iamSvc},
+		Store: s.store, Blobs: blobs, Sealer: box, Keys: kmsSvc.ForService("lambda"), Roles: lambdaRoles{iamSvc},
 		Region: s.cfg.Region, CodeLocation: s.code.Location, ConcurrencyLimit: int64(s.cfg.Lambda.ConcurrencyLimit),
 		SourceAccess: sqsSourceAccess(authz),
 	})

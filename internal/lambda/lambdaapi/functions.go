@@ -11,7 +11,7 @@ func (a *api) createFunction(c *awsproto.Call, in *ls.CreateFunctionRequest) (*l
 		Name: str(in.FunctionName), Runtime: str(in.Runtime), Handler: str(in.Handler), Role: str(in.Role),
 		Description: str(in.Description), MemorySize: num(in.MemorySize), Timeout: num(in.Timeout),
 		Layers: in.Layers, Architectures: in.Architectures, PackageType: str(in.PackageType), Tags: in.Tags,
-		Publish: in.Publish != nil && *in.Publish,
+		Publish: in.Publish != nil && *in.Publish, KMSKeyArn: str(in.KMSKeyArn),
 	}
 	if in.Code != nil {
 		fi.ZipFile = in.Code.ZipFile
@@ -80,6 +80,7 @@ func (a *api) updateFunctionConfiguration(c *awsproto.Call, in *ls.UpdateFunctio
 	u := lambda.ConfigUpdate{
 		Runtime: in.Runtime, Handler: in.Handler, Role: in.Role, Description: in.Description,
 		MemorySize: in.MemorySize, Timeout: in.Timeout, Layers: in.Layers, RevisionID: str(in.RevisionId),
+		KMSKeyArn: in.KMSKeyArn,
 	}
 	if in.Environment != nil {
 		u.Environment = in.Environment.Variables

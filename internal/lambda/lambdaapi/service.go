@@ -145,8 +145,14 @@ func configOut(v *lambda.Version) ls.FunctionConfiguration {
 	if v.StateReason != "" {
 		out.StateReason, out.StateReasonCode = ptr(v.StateReason), ptr(v.StateReasonCode)
 	}
-	if len(v.Environment) > 0 {
+	switch {
+	case v.EnvError != nil:
+		out.Environment = &ls.EnvironmentResponse{Error: &ls.EnvironmentError{ErrorCode: ptr(v.EnvError.Code), Message: ptr(v.EnvError.Message)}}
+	case len(v.Environment) > 0:
 		out.Environment = &ls.EnvironmentResponse{Variables: v.Environment}
+	}
+	if v.KMSKeyArn != "" {
+		out.KMSKeyArn = ptr(v.KMSKeyArn)
 	}
 	for _, l := range v.Layers {
 		out.Layers = append(out.Layers, ls.Layer{Arn: ptr(l.ARN), CodeSize: ptr(l.CodeSize)})

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stratus-cloud/stratus/internal/blob"
 	"github.com/stratus-cloud/stratus/internal/iam"
+	"github.com/stratus-cloud/stratus/internal/kms"
 	"github.com/stratus-cloud/stratus/internal/lambda"
 	"github.com/stratus-cloud/stratus/internal/rootkey"
 	"github.com/stratus-cloud/stratus/internal/secret"
@@ -42,9 +43,12 @@ func (r IAMRoles) CheckExecutionRole(ctx context.Context, account, roleARN strin
 type Env struct {
 	Svc     *lambda.Service
 	IAM     *iam.Service
+	KMS     *kms.Service
 	Store   *store.Store
 	Box     *secret.Box
 	BlobDir string
+	// Dir is the temporary directory holding the store (stratus.db) and blobs.
+	Dir     string
 	Account string
 	Role    string // an execution role ARN trusting Lambda
 }
@@ -81,12 +85,16 @@ func New(t testing.TB) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := lambda.New(ctx, lambda.Config{Store: st, Blobs: bs, Sealer: box, Roles: IAMRoles{is}, Region: "us-east-1",
+	keys, err := kms.New(ctx, kms.Config{Store: st, Sealer: box, Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := lambda.New(ctx, lambda.Config{Store: st, Blobs: bs, Sealer: box, Keys: keys.ForService("lambda"), Roles: IAMRoles{is}, Region: "us-east-1",
 		CodeLocation: func(account string, d blob.Digest) string { return "https://stratus.test/code/" + d.String() }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{Svc: svc, IAM: is, Store: st, Box: box, BlobDir: blobDir, Account: boot.AccountID, Role: role.ARN}
+	return &Env{Svc: svc, IAM: is, KMS: keys, Store: st, Box: box, BlobDir: blobDir, Dir: dir, Account: boot.AccountID, Role: role.ARN}
 }
 
 // Create creates a provided.al2023 function named name from BootstrapZip,

@@ -1,0 +1,43 @@
+package kms
+
+import "context"
+
+// ServiceKeys is KMS as another Stratus service uses it to encrypt its data
+// at rest (Secrets Manager's secrets, Parameter Store's SecureStrings,
+// Lambda's environment variables): the AWS managed key "alias/aws/<service>"
+// is made on first use, and blobs name their key, so Decrypt needs none.
+type ServiceKeys struct {
+	kms     *Service
+	service string
+}
+
+// ForService returns the ServiceKeys of service ("lambda", "secretsmanager", "ssm").
+func (s *Service) ForService(service string) *ServiceKeys {
+	return &ServiceKeys{kms: s, service: service}
+}
+
+// ManagedAlias is the alias of the service's AWS managed key.
+func (k *ServiceKeys) ManagedAlias() string { return "alias/aws/" + k.service }
+
+// Encrypt encrypts plaintext under keyID (a key id, ARN or alias; the managed
+// alias makes the managed key if needed) with the encryption context.
+func (k *ServiceKeys) Encrypt(ctx context.Context, account, region, keyID string, plaintext []byte, encCtx map[string]string) ([]byte, error) {
+	if keyID == k.ManagedAlias() {
+		if _, err := k.kms.EnsureManagedKey(ctx, account, region, k.service); err != nil {
+			return nil, err
+		}
+	}
+	blob, _, err := k.kms.Encrypt(ctx, account, region, keyID, plaintext, encCtx)
+	return blob, err
+}
+
+// Decrypt decrypts a blob Encrypt made, checking the encryption context.
+func (k *ServiceKeys) Decrypt(ctx context.Context, account, region string, blob []byte, encCtx map[string]string) ([]byte, error) {
+	plain, _, err := k.kms.Decrypt(ctx, account, region, "", blob, encCtx)
+	return plain, err
+}
+
+// KeyUsable is Service.KeyUsable.
+func (k *ServiceKeys) KeyUsable(ctx context.Context, account, region, keyARN string) error {
+	return k.kms.KeyUsable(ctx, account, region, keyARN)
+}
