@@ -60,7 +60,8 @@ type Lambda struct {
 	// failed (doubled for the second retry); AWS's is a minute.
 	RetryDelay time.Duration
 	// RunDir holds the launcher's working files and the extracted code of
-	// functions that ran (plaintext, emptied at every start); empty means
+	// functions that ran (on a memory filesystem mounted at RUN_DIR/code, so
+	// plaintext code never reaches the disk); empty means
 	// DataDir/run. It must be on a disk filesystem.
 	RunDir string
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/stratus-cloud/stratus/internal/sandbox/launch"
 	"github.com/stratus-cloud/stratus/internal/secret"
 	"github.com/stratus-cloud/stratus/internal/store"
+	"golang.org/x/sys/unix"
 
 	"github.com/stratus-cloud/stratus/internal/blob"
 	"github.com/stratus-cloud/stratus/internal/iam"
@@ -184,6 +185,8 @@ type lambdaRuntime struct {
 	svc      *lambda.Service // set once it prepares functions; closed first
 	// api serves the Stratus API inside environments (AWS_ENDPOINT_URL).
 	api *http.Server
+	// codeMount is the memory filesystem holding extracted code.
+	codeMount string
 }
 
 // startLambdaRuntime prepares function execution. It fails when the host cannot
@@ -211,10 +214,17 @@ func startLambdaRuntime(ctx context.Context, cfg config.Config, st *store.Store,
 		UnreservedLimit: dataplane.UnreservedLimit(svc, log),
 		FreezeAfter:     cfg.Lambda.FreezeAfter, IdleTimeout: cfg.Lambda.IdleTimeout, Logger: log,
 	})
-	runner, err := dataplane.New(dataplane.Config{Lambda: svc, Pool: pool, CacheDir: filepath.Join(dir, "code"), Logger: log})
+	codeMount := filepath.Join(dir, "code")
+	if err := mountCodeCache(codeMount); err != nil {
+		pool.Close()
+		l.Close()
+		return nil, err
+	}
+	runner, err := dataplane.New(dataplane.Config{Lambda: svc, Pool: pool, CacheDir: filepath.Join(codeMount, "c"), Logger: log})
 	if err != nil {
 		pool.Close()
 		l.Close()
+		unmountCodeCache(codeMount)
 		return nil, err
 	}
 	dests := &destinations{}
@@ -223,10 +233,31 @@ func startLambdaRuntime(ctx context.Context, cfg config.Config, st *store.Store,
 	if err != nil {
 		pool.Close()
 		l.Close()
+		unmountCodeCache(codeMount)
 		return nil, err
 	}
 	dests.events = events
-	return &lambdaRuntime{launcher: l, pool: pool, runner: runner, events: events, dests: dests, api: api}, nil
+	return &lambdaRuntime{launcher: l, pool: pool, runner: runner, events: events, dests: dests, api: api, codeMount: codeMount}, nil
+}
+
+// mountCodeCache mounts a fresh memory filesystem at dir for the extracted code
+// and layers of functions that run: they are plaintext (the sandbox maps them
+// into environments), so they must not reach the disk, where the blob store
+// keeps them only encrypted. A mount left by a server that was killed is
+// detached first.
+func mountCodeCache(dir string) error {
+	_ = unix.Unmount(dir, unix.MNT_DETACH)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("code cache: %w", err)
+	}
+	if err := unix.Mount("stratus-code", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0700"); err != nil {
+		return fmt.Errorf("code cache: mount a memory filesystem at %s: %w", dir, err)
+	}
+	return nil
+}
+
+func unmountCodeCache(dir string) {
+	_ = unix.Unmount(dir, unix.MNT_DETACH)
 }
 
 // deadServerCgroup reports whether a cgroup named stratus-<pid> belongs to a
@@ -292,4 +323,5 @@ func (r *lambdaRuntime) close() {
 	r.pool.Close()
 	r.api.Close()
 	r.launcher.Close()
+	unmountCodeCache(r.codeMount)
 }

@@ -303,3 +303,34 @@ func (s *server) python(c creds, script string) map[string]any {
 	}
 	return m
 }
+
+// runServerBriefly starts `stratus server` on dataDir with keyFile and expects
+// it to exit within 15 s (a refusal to start); it returns its output and exit
+// error. A server that keeps running fails the test.
+func runServerBriefly(t *testing.T, dataDir, keyFile string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(binary, "server", "--listen", freeAddr(t), "--data-dir", dataDir, "--root-key-file", keyFile)
+	cmd.Env = cleanEnv()
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return out.String(), err
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("server on %s kept running", dataDir)
+		return "", nil
+	}
+}
+
+// execOutput runs a command and returns its combined output.
+func execOutput(name string, args ...string) (string, error) {
+	out, err := exec.Command(name, args...).CombinedOutput()
+	return string(out), err
+}

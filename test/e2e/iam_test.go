@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -337,27 +336,12 @@ func TestSecretsAreNotInTheDataDirectory(t *testing.T) {
 		}
 	})
 	t.Run("without the root key the data directory is useless", func(t *testing.T) {
-		other := filepath.Join(t.TempDir(), "other.key")
-		cmd := exec.Command(binary, "server", "--listen", freeAddr(t), "--data-dir", s.dataDir, "--root-key-file", other)
-		cmd.Env = cleanEnv()
-		done := make(chan error, 1)
-		var out strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+		out, err := runServerBriefly(t, s.dataDir, filepath.Join(t.TempDir(), "other.key"))
+		if err == nil {
+			t.Fatal("server started with the wrong root key")
 		}
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err == nil {
-				t.Fatal("server started with the wrong root key")
-			}
-			if !strings.Contains(out.String(), "root key") {
-				t.Fatalf("error does not name the root key:\n%s", out.String())
-			}
-		case <-time.After(15 * time.Second):
-			cmd.Process.Kill()
-			t.Fatal("server with the wrong root key kept running")
+		if !strings.Contains(out, "root key") {
+			t.Fatalf("error does not name the root key:\n%s", out)
 		}
 	})
 }
