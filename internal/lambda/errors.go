@@ -38,3 +38,7 @@ func staleRevision() *awserr.Error {
 }
 
 func badZip() *awserr.Error { return invalidParameter(unzipMessage) }
+
+// InvalidParameter is InvalidParameterValueException, for the wire adapter's
+// own checks.
+func InvalidParameter(format string, args ...any) error { return invalidParameter(format, args...) }

@@ -147,6 +147,15 @@ func (s *Service) CreateFunction(ctx context.Context, account string, in Functio
 		return nil, err
 	}
 	v.Layers = layers
+	var cscID string
+	if in.CodeSigningConfigArn != "" {
+		if cscID, err = s.parseCSC(account, in.CodeSigningConfigArn); err != nil {
+			return nil, err
+		}
+		if err := s.verifyCode(ctx, account, cscID, v.FunctionARN, in.ZipFile); err != nil {
+			return nil, err
+		}
+	}
 	d, size, info, err := s.storeCode(ctx, in.ZipFile)
 	if err != nil {
 		return nil, err
@@ -176,6 +185,14 @@ func (s *Service) CreateFunction(ctx context.Context, account string, in Functio
 		}
 		if err := s.putVersion(ctx, tx, v, 0); err != nil {
 			return err
+		}
+		if cscID != "" {
+			if _, err := s.getCSC(ctx, tx, account, cscID); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO lambda_function_code_signing (account, name, csc_id) VALUES (?, ?, ?)`, account, in.Name, cscID); err != nil {
+				return err
+			}
 		}
 		if in.Publish {
 			published, err = s.publishLocked(ctx, tx, v, "")
@@ -513,14 +530,25 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, account, nameOrARN str
 	if len(in.Architectures) > 0 && (len(in.Architectures) != 1 || in.Architectures[0] != ArchitectureX86) {
 		return nil, invalidParameter("Stratus supports only the x86_64 architecture.")
 	}
+	cur, err := s.GetFunctionConfiguration(ctx, account, ref.Name, "")
+	if err != nil {
+		return nil, err // do not store code for a function that does not exist
+	}
+	var cscID string
+	if err := s.st.View(ctx, func(tx *store.Tx) error {
+		cscID, err = s.functionCSC(ctx, tx, account, ref.Name)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if err := s.verifyCode(ctx, account, cscID, cur.FunctionARN, in.ZipFile); err != nil {
+		return nil, err
+	}
 	if in.DryRun {
 		if _, err := ValidateZip(ctx, in.ZipFile); err != nil {
 			return nil, err
 		}
-		return s.GetFunctionConfiguration(ctx, account, ref.Name, "")
-	}
-	if _, err := s.GetFunctionConfiguration(ctx, account, ref.Name, ""); err != nil {
-		return nil, err // do not store code for a function that does not exist
+		return cur, nil
 	}
 	d, size, info, err := s.storeCode(ctx, in.ZipFile)
 	if err != nil {

@@ -54,4 +54,4 @@ CREATE TABLE lambda_layer_versions (
 	PRIMARY KEY (account, name, version),
 	FOREIGN KEY (account, name) REFERENCES lambda_layer_names (account, name)
 );
-`}, {Version: 2, SQL: eventConfigMigration}, {Version: 3, SQL: esmMigration}}
+`}, {Version: 2, SQL: eventConfigMigration}, {Version: 3, SQL: esmMigration}, {Version: 4, SQL: codeSigningMigration}}

@@ -55,6 +55,12 @@ type Config struct {
 	// SourceAccess checks, when an event source mapping is created, that the
 	// function's execution role may read the queue; nil checks nothing.
 	SourceAccess func(ctx context.Context, account, roleARN, queueARN string) error
+	// CodeVerifier checks code signatures for functions with a code signing
+	// configuration; nil refuses their deployments.
+	CodeVerifier CodeVerifier
+	// OnCodeWarning is told about code deployed under a Warn policy although
+	// a signature check failed (the server logs and audits it); may be nil.
+	OnCodeWarning func(ctx context.Context, account, functionARN, configARN, reason string)
 }
 
 // Limits that are not about zips.
@@ -98,6 +104,9 @@ type Service struct {
 	prepWG     sync.WaitGroup // preparations in flight
 
 	esm esmState // event source mappings
+
+	verifier      CodeVerifier
+	onCodeWarning func(ctx context.Context, account, functionARN, configARN, reason string)
 }
 
 // New migrates the store and returns a Service.
@@ -111,7 +120,8 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	s := &Service{
 		st: cfg.Store, blobs: cfg.Blobs, seal: cfg.Sealer, keys: cfg.Keys, roles: cfg.Roles, region: cfg.Region,
 		limit: cfg.ConcurrencyLimit, location: cfg.CodeLocation, now: cfg.Now, rand: cfg.Rand,
-		esm: newESMState(cfg.SourceAccess),
+		esm:      newESMState(cfg.SourceAccess),
+		verifier: cfg.CodeVerifier, onCodeWarning: cfg.OnCodeWarning,
 	}
 	if s.limit == 0 {
 		s.limit = defaultConcurrencyLimit

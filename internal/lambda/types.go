@@ -122,6 +122,9 @@ type FunctionInput struct {
 	Publish          bool
 	DeadLetterTarget string
 	KMSKeyArn        string
+	// CodeSigningConfigArn attaches a code signing configuration; the code
+	// must pass it.
+	CodeSigningConfigArn string
 }
 
 // ConfigUpdate changes a function's $LATEST configuration; nil fields keep

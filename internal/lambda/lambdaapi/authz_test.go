@@ -238,6 +238,42 @@ func (e *env) esmUUID(name string) string {
 	return ms[0].UUID
 }
 
+// profileVersion is a signing profile version ARN for code signing configs.
+const profileVersion = "arn:aws:signer:" + apitest.Region + ":111122223333:/signing-profiles/prof/abcdef1234"
+
+// withCSC makes a code signing configuration described as name.
+func withCSC(t testing.TB, e *env, name string) {
+	desc := name
+	if _, err := e.Lambda.CreateCodeSigningConfig(context.Background(), e.Account, lambda.CodeSigningInput{Description: &desc,
+		AllowedPublishers: []string{profileVersion}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// withFunctionCSC makes a function and a configuration of one name, attached.
+func withFunctionCSC(t testing.TB, e *env, name string) {
+	withFunction(t, e, name)
+	withCSC(t, e, name)
+	if _, err := e.Lambda.PutFunctionCodeSigningConfig(context.Background(), e.Account, name, e.cscARN(name)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// cscARN is the ARN of the configuration withCSC made for name.
+func (e *env) cscARN(name string) string {
+	cs, _, err := e.Lambda.ListCodeSigningConfigs(context.Background(), e.Account, lambda.Page{})
+	if err == nil {
+		for _, c := range cs {
+			if c.Description == name {
+				return c.ARN
+			}
+		}
+	}
+	return e.Lambda.CodeSigningConfigARN(e.Account, "csc-00000000000000000")
+}
+
+func cscRes(e *env, n string) []string { return []string{e.cscARN(n)} }
+
 // Resources: the ARNs a call on a target is authorized against.
 
 func functionRes(e *env, n string) []string     { return []string{e.functionARN(n)} }
@@ -279,6 +315,44 @@ func authzCases() map[string]authzCase {
 		return makeZip(map[string]string{"bootstrap": "#!/bin/sh\n# " + note + "\n"})
 	}
 	return map[string]authzCase{
+		"GetCodeSigningConfig": {action: "lambda:GetCodeSigningConfig", setup: withCSC, resources: cscRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.GetCodeSigningConfig(ctx, &lambdasdk.GetCodeSigningConfigInput{CodeSigningConfigArn: s(e.cscARN(n))})
+				return err
+			}},
+		"UpdateCodeSigningConfig": {action: "lambda:UpdateCodeSigningConfig", setup: withCSC, resources: cscRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.UpdateCodeSigningConfig(ctx, &lambdasdk.UpdateCodeSigningConfigInput{CodeSigningConfigArn: s(e.cscARN(n)),
+					CodeSigningPolicies: &types.CodeSigningPolicies{UntrustedArtifactOnDeployment: types.CodeSigningPolicyEnforce}})
+				return err
+			}},
+		"DeleteCodeSigningConfig": {action: "lambda:DeleteCodeSigningConfig", setup: withCSC, resources: cscRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.DeleteCodeSigningConfig(ctx, &lambdasdk.DeleteCodeSigningConfigInput{CodeSigningConfigArn: s(e.cscARN(n))})
+				return err
+			}},
+		"ListFunctionsByCodeSigningConfig": {action: "lambda:ListFunctionsByCodeSigningConfig", setup: withCSC, resources: cscRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.ListFunctionsByCodeSigningConfig(ctx, &lambdasdk.ListFunctionsByCodeSigningConfigInput{CodeSigningConfigArn: s(e.cscARN(n))})
+				return err
+			}},
+		"PutFunctionCodeSigningConfig": {action: "lambda:PutFunctionCodeSigningConfig",
+			setup:     func(t testing.TB, e *env, n string) { withFunction(t, e, n); withCSC(t, e, n) },
+			resources: func(e *env, n string) []string { return []string{e.functionARN(n), e.cscARN(n)} },
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.PutFunctionCodeSigningConfig(ctx, &lambdasdk.PutFunctionCodeSigningConfigInput{FunctionName: s(n), CodeSigningConfigArn: s(e.cscARN(n))})
+				return err
+			}},
+		"GetFunctionCodeSigningConfig": {action: "lambda:GetFunctionCodeSigningConfig", setup: withFunctionCSC, resources: functionRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.GetFunctionCodeSigningConfig(ctx, &lambdasdk.GetFunctionCodeSigningConfigInput{FunctionName: s(n)})
+				return err
+			}},
+		"DeleteFunctionCodeSigningConfig": {action: "lambda:DeleteFunctionCodeSigningConfig", setup: withFunctionCSC, resources: functionRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.DeleteFunctionCodeSigningConfig(ctx, &lambdasdk.DeleteFunctionCodeSigningConfigInput{FunctionName: s(n)})
+				return err
+			}},
 		"CreateFunction": {action: "lambda:CreateFunction", resources: functionRes,
 			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
 				_, err := c.CreateFunction(ctx, &lambdasdk.CreateFunctionInput{FunctionName: s(n), Runtime: types.RuntimeProvidedal2023,
@@ -473,6 +547,15 @@ func starCases() map[string]starCase {
 		}},
 		"ListEventSourceMappings": {action: "lambda:ListEventSourceMappings", call: func(ctx context.Context, c *lambdasdk.Client) error {
 			_, err := c.ListEventSourceMappings(ctx, &lambdasdk.ListEventSourceMappingsInput{})
+			return err
+		}},
+		"CreateCodeSigningConfig": {action: "lambda:CreateCodeSigningConfig", call: func(ctx context.Context, c *lambdasdk.Client) error {
+			_, err := c.CreateCodeSigningConfig(ctx, &lambdasdk.CreateCodeSigningConfigInput{
+				AllowedPublishers: &types.AllowedPublishers{SigningProfileVersionArns: []string{profileVersion}}})
+			return err
+		}},
+		"ListCodeSigningConfigs": {action: "lambda:ListCodeSigningConfigs", call: func(ctx context.Context, c *lambdasdk.Client) error {
+			_, err := c.ListCodeSigningConfigs(ctx, &lambdasdk.ListCodeSigningConfigsInput{})
 			return err
 		}},
 	}

@@ -11,7 +11,7 @@ func (a *api) createFunction(c *awsproto.Call, in *ls.CreateFunctionRequest) (*l
 		Name: str(in.FunctionName), Runtime: str(in.Runtime), Handler: str(in.Handler), Role: str(in.Role),
 		Description: str(in.Description), MemorySize: num(in.MemorySize), Timeout: num(in.Timeout),
 		Layers: in.Layers, Architectures: in.Architectures, PackageType: str(in.PackageType), Tags: in.Tags,
-		Publish: in.Publish != nil && *in.Publish, KMSKeyArn: str(in.KMSKeyArn),
+		Publish: in.Publish != nil && *in.Publish, KMSKeyArn: str(in.KMSKeyArn), CodeSigningConfigArn: str(in.CodeSigningConfigArn),
 	}
 	if in.Code != nil {
 		fi.ZipFile = in.Code.ZipFile

@@ -54,7 +54,10 @@ type Env struct {
 }
 
 // New returns an Env with a bootstrapped account and an execution role.
-func New(t testing.TB) *Env {
+func New(t testing.TB) *Env { return NewWith(t, nil) }
+
+// NewWith is New with mut adjusting the Lambda service's configuration.
+func NewWith(t testing.TB, mut func(*lambda.Config)) *Env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -89,8 +92,12 @@ func New(t testing.TB) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := lambda.New(ctx, lambda.Config{Store: st, Blobs: bs, Sealer: box, Keys: keys.ForService("lambda"), Roles: IAMRoles{is}, Region: "us-east-1",
-		CodeLocation: func(account string, d blob.Digest) string { return "https://stratus.test/code/" + d.String() }})
+	cfg := lambda.Config{Store: st, Blobs: bs, Sealer: box, Keys: keys.ForService("lambda"), Roles: IAMRoles{is}, Region: "us-east-1",
+		CodeLocation: func(account string, d blob.Digest) string { return "https://stratus.test/code/" + d.String() }}
+	if mut != nil {
+		mut(&cfg)
+	}
+	svc, err := lambda.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
