@@ -78,7 +78,8 @@ func TestEveryPackageHasAPackageComment(t *testing.T) {
 // services are the service domain packages; they meet only through interfaces
 // that internal/server wires.
 var services = []string{"internal/iam", "internal/lambda", "internal/sqs", "internal/sns", "internal/kms",
-	"internal/logs", "internal/cloudwatch", "internal/audit", "internal/registry", "internal/ecs", "internal/rds"}
+	"internal/logs", "internal/cloudwatch", "internal/audit", "internal/registry", "internal/ecs", "internal/rds",
+	"internal/secrets", "internal/ssm", "internal/signer", "internal/confighistory"}
 
 func serviceOf(dir string) string {
 	for _, s := range services {

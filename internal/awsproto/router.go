@@ -243,7 +243,7 @@ func (rt *Router) serve(w http.ResponseWriter, r *http.Request, start time.Time,
 		rt.fail(w, svc, op, awserr.NotImplemented(svc.Model.ServiceID, op.Name), reqID, ev)
 		return
 	}
-	ctx := identity.NewContext(r.Context(), p)
+	ctx := identity.WithRequestID(identity.NewContext(r.Context(), p), reqID)
 	call := &Call{
 		Context: ctx, Principal: p, Service: svc.Model, Operation: op,
 		Region: scope.Region, Host: r.Host, RequestID: reqID, Header: r.Header, Time: start,

@@ -62,3 +62,18 @@ func FromContext(ctx context.Context) *Principal {
 	p, _ := ctx.Value(ctxKey{}).(*Principal)
 	return p
 }
+
+type requestIDKey struct{}
+
+// WithRequestID returns ctx carrying the id of the API request being served,
+// so that what a request causes (a configuration item, an audit record) can
+// name it.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID returns the request id in ctx, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}

@@ -120,7 +120,7 @@ func (s *Service) CreateAlias(ctx context.Context, account, nameOrARN string, in
 	if a.RevisionID, err = s.revisionID(); err != nil {
 		return nil, err
 	}
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.updateFunction(ctx, account, ref.Name, func(tx *store.Tx) error {
 		if err := s.exists(ctx, tx, account, ref.Name); err != nil {
 			return err
 		}
@@ -169,7 +169,7 @@ func (s *Service) UpdateAlias(ctx context.Context, account, nameOrARN string, in
 		return nil, err
 	}
 	var a *Alias
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.updateFunction(ctx, account, ref.Name, func(tx *store.Tx) error {
 		a, err = s.getAlias(ctx, tx, account, ref.Name, in.Name)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("Alias not found: %s:%s", s.functionARN(account, ref.Name), in.Name)
@@ -262,7 +262,7 @@ func (s *Service) DeleteAlias(ctx context.Context, account, nameOrARN, alias str
 	if err != nil {
 		return err
 	}
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.updateFunction(ctx, account, ref.Name, func(tx *store.Tx) error {
 		if err := s.exists(ctx, tx, account, ref.Name); err != nil {
 			return err
 		}

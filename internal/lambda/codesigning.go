@@ -387,7 +387,7 @@ func (s *Service) PutFunctionCodeSigningConfig(ctx context.Context, account, nam
 	if err != nil {
 		return "", err
 	}
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.updateFunction(ctx, account, ref.Name, func(tx *store.Tx) error {
 		if err := s.exists(ctx, tx, account, ref.Name); err != nil {
 			return err
 		}
@@ -436,7 +436,7 @@ func (s *Service) DeleteFunctionCodeSigningConfig(ctx context.Context, account, 
 	if err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.updateFunction(ctx, account, ref.Name, func(tx *store.Tx) error {
 		if err := s.exists(ctx, tx, account, ref.Name); err != nil {
 			return err
 		}

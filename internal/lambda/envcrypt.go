@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -175,6 +176,19 @@ func (s *Service) checkEnvKey(ctx context.Context, v *Version) error {
 		return v.EnvError.Err()
 	}
 	return nil
+}
+
+// envNames returns the sorted names of env.
+func envNames(env map[string]string) []string {
+	if len(env) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(env))
+	for k := range env {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // arnRegion returns the region field of an ARN, or def.

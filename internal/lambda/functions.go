@@ -167,6 +167,7 @@ func (s *Service) CreateFunction(ctx context.Context, account string, in Functio
 	if v.envBlob, err = s.encryptEnv(ctx, account, v.FunctionARN, v.KMSKeyArn, v.Environment); err != nil {
 		return nil, err
 	}
+	v.EnvNames = envNames(v.Environment)
 	if v.RevisionID, err = s.revisionID(); err != nil {
 		return nil, err
 	}
@@ -174,7 +175,7 @@ func (s *Service) CreateFunction(ctx context.Context, account string, in Functio
 	v.ConfigSha256 = configSha(v)
 	tags, _ := json.Marshal(orEmpty(in.Tags))
 	var published *Version
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.updateFunction(ctx, account, in.Name, func(tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO lambda_functions (account, name, created, tags, reserved, next_version) VALUES (?, ?, ?, ?, NULL, 1)`,
 			account, in.Name, v.LastModified.Format(TimeFormat), string(tags))
 		if store.IsUniqueViolation(err) {
@@ -488,7 +489,7 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, account, name
 			if in.Environment == nil && !bytes.Equal(v.envBlob, cur.envBlob) {
 				return conflict("The operation cannot be performed at this time. An update is in progress for resource: %s", v.FunctionARN)
 			}
-			v.envBlob, v.KMSKeyArn = envBlob, keyARN
+			v.envBlob, v.KMSKeyArn, v.EnvNames = envBlob, keyARN, envNames(env)
 		}
 		setStr(&v.Runtime, in.Runtime)
 		setStr(&v.Handler, in.Handler)
@@ -568,7 +569,7 @@ func (s *Service) updateLatest(ctx context.Context, ref FunctionRef, revision st
 		return nil, err
 	}
 	var out *Version
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.updateFunction(ctx, ref.Account, ref.Name, func(tx *store.Tx) error {
 		v, err := s.getVersion(ctx, tx, ref.Account, ref.Name, 0)
 		if errors.Is(err, sql.ErrNoRows) {
 			return functionNotFound(s.functionARN(ref.Account, ref.Name))
@@ -629,7 +630,7 @@ func (s *Service) DeleteFunction(ctx context.Context, account, nameOrARN, qualif
 	if err != nil {
 		return err
 	}
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.updateFunction(ctx, account, ref.Name, func(tx *store.Tx) error {
 		if ref.Qualifier == "" {
 			res, err := tx.Exec(ctx, `DELETE FROM lambda_functions WHERE account = ? AND name = ?`, account, ref.Name)
 			if err != nil {

@@ -61,6 +61,8 @@ type Config struct {
 	// OnCodeWarning is told about code deployed under a Warn policy although
 	// a signature check failed (the server logs and audits it); may be nil.
 	OnCodeWarning func(ctx context.Context, account, functionARN, configARN, reason string)
+	// History records configuration items of functions; may be nil.
+	History History
 }
 
 // Limits that are not about zips.
@@ -105,6 +107,7 @@ type Service struct {
 
 	esm esmState // event source mappings
 
+	history       History
 	verifier      CodeVerifier
 	onCodeWarning func(ctx context.Context, account, functionARN, configARN, reason string)
 }
@@ -121,7 +124,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		st: cfg.Store, blobs: cfg.Blobs, seal: cfg.Sealer, keys: cfg.Keys, roles: cfg.Roles, region: cfg.Region,
 		limit: cfg.ConcurrencyLimit, location: cfg.CodeLocation, now: cfg.Now, rand: cfg.Rand,
 		esm:      newESMState(cfg.SourceAccess),
-		verifier: cfg.CodeVerifier, onCodeWarning: cfg.OnCodeWarning,
+		verifier: cfg.CodeVerifier, onCodeWarning: cfg.OnCodeWarning, history: cfg.History,
 	}
 	if s.limit == 0 {
 		s.limit = defaultConcurrencyLimit

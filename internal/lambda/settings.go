@@ -95,7 +95,7 @@ func (s *Service) changeTags(ctx context.Context, account, resource string, chan
 	if err != nil {
 		return err
 	}
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.updateFunction(ctx, account, name, func(tx *store.Tx) error {
 		tags, err := s.readTags(ctx, tx, account, name)
 		if err != nil {
 			return err
@@ -139,7 +139,7 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, account, nameOrARN
 	if n < 0 {
 		return 0, invalidParameter("ReservedConcurrentExecutions must be non-negative.")
 	}
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.updateFunction(ctx, account, ref.Name, func(tx *store.Tx) error {
 		if err := s.exists(ctx, tx, account, ref.Name); err != nil {
 			return err
 		}
@@ -179,7 +179,7 @@ func (s *Service) DeleteFunctionConcurrency(ctx context.Context, account, nameOr
 	if err != nil {
 		return err
 	}
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.updateFunction(ctx, account, ref.Name, func(tx *store.Tx) error {
 		if err := s.exists(ctx, tx, account, ref.Name); err != nil {
 			return err
 		}

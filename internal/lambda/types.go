@@ -60,7 +60,10 @@ type Version struct {
 	// KMSKeyArn is the customer managed key of the environment, "" for the
 	// AWS managed key.
 	KMSKeyArn string `json:",omitempty"`
-	Layers    []LayerRef
+	// EnvNames are the variables' names (not secret; configuration items
+	// show them).
+	EnvNames []string `json:",omitempty"`
+	Layers   []LayerRef
 	// DeadLetterTarget is the SQS queue or SNS topic ARN that receives
 	// asynchronous events that failed every attempt ("" for none).
 	DeadLetterTarget string `json:",omitempty"`

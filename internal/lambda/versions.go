@@ -21,7 +21,7 @@ func (s *Service) PublishVersion(ctx context.Context, account, nameOrARN, codeSh
 		return nil, err
 	}
 	var out *Version
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.updateFunction(ctx, account, ref.Name, func(tx *store.Tx) error {
 		v, err := s.getVersion(ctx, tx, account, ref.Name, 0)
 		if errors.Is(err, sql.ErrNoRows) {
 			return functionNotFound(s.functionARN(account, ref.Name))

@@ -27,6 +27,8 @@ import (
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/signershapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ssmshapes"
 	"github.com/stratus-cloud/stratus/internal/blob"
+	"github.com/stratus-cloud/stratus/internal/confighistory"
+	"github.com/stratus-cloud/stratus/internal/confighistory/configapi"
 	"github.com/stratus-cloud/stratus/internal/iam"
 	"github.com/stratus-cloud/stratus/internal/iam/authapi"
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi"
@@ -144,11 +146,16 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 	if err != nil {
 		return fmt.Errorf("blob store: %w", err)
 	}
+	history, err := confighistory.New(ctx, confighistory.Config{Store: s.store})
+	if err != nil {
+		return fmt.Errorf("configuration history: %w", err)
+	}
 	s.code = newCodeURLs(key, s.URL)
 	lambdaSvc, err := lambda.New(ctx, lambda.Config{
 		Store: s.store, Blobs: blobs, Sealer: box, Keys: kmsSvc.ForService("lambda"), Roles: lambdaRoles{iamSvc},
 		Region: s.cfg.Region, CodeLocation: s.code.Location, ConcurrencyLimit: int64(s.cfg.Lambda.ConcurrencyLimit),
 		SourceAccess: sqsSourceAccess(authz),
+		History:      lambdaHistory{rec: history, region: s.cfg.Region},
 	})
 	if err != nil {
 		return fmt.Errorf("lambda: %w", err)
@@ -195,6 +202,7 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 		func() (*awsproto.Service, error) { return snsapi.New(s.sns, binder) },
 		func() (*awsproto.Service, error) { return kmsapi.New(kmsSvc, binder) },
 		func() (*awsproto.Service, error) { return secretsapi.New(secretsSvc, binder) },
+		func() (*awsproto.Service, error) { return configapi.New(history, binder) },
 	} {
 		svc, err := mk()
 		if err != nil {
