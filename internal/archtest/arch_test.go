@@ -81,7 +81,17 @@ var services = []string{"internal/iam", "internal/lambda", "internal/sqs", "inte
 	"internal/logs", "internal/cloudwatch", "internal/audit", "internal/registry", "internal/ecs", "internal/rds",
 	"internal/secrets", "internal/ssm", "internal/signer", "internal/confighistory"}
 
+// libraries are packages under a service directory that are not the
+// service: the IAM policy language, which every service that keeps resource
+// policies parses and evaluates.
+var libraries = []string{"internal/iam/policy"}
+
 func serviceOf(dir string) string {
+	for _, l := range libraries {
+		if dir == l || strings.HasPrefix(dir, l+"/") {
+			return ""
+		}
+	}
 	for _, s := range services {
 		if dir == s || strings.HasPrefix(dir, s+"/") {
 			return s
