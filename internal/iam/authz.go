@@ -137,6 +137,9 @@ func (a *Authorizer) input(ctx context.Context, p *identity.Principal, action, r
 			return nil, fmt.Errorf("parse resource policy of %s: %w", resource, err)
 		}
 		in.Resource = &policy.Source{ID: "ResourcePolicy", Type: "resource", Policy: parsed}
+		// A KMS key's policy is the primary control of access to it: IAM
+		// policies matter only where the key policy lets them.
+		in.ResourceRequired = strings.HasPrefix(resource, "arn:aws:kms:") && strings.Contains(resource, ":key/")
 	}
 	return in, nil
 }

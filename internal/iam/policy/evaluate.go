@@ -80,6 +80,11 @@ type Input struct {
 	// Boundary is the permissions boundary of the user or role, nil when
 	// there is none.
 	Boundary *Source
+	// ResourceRequired makes the resource policy the gate even within its
+	// account, as KMS key policies are: identity policies count only where
+	// the resource policy grants the account (its root), and nothing is
+	// allowed that the resource policy does not grant.
+	ResourceRequired bool
 }
 
 // MatchedStatement is a statement that decided a request.
@@ -199,7 +204,7 @@ func (e *evaluator) run(in *Input) Result {
 				allowed = true
 			case resource.best == grantIdentity:
 				allowed = limits
-			case trust:
+			case trust || in.ResourceRequired:
 				allowed = viaIdentity && resource.best == grantAccount
 			default:
 				allowed = viaIdentity

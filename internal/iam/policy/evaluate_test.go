@@ -191,6 +191,22 @@ func TestEvaluationLogic(t *testing.T) {
 			func(t *testing.T) *Input {
 				return &Input{Identity: []Source{src(t, "a", allowS3)}, Resource: resourceSrc(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"`+acct+`"},"Action":"s3:*","Resource":"*"}]}`)}
 			}, ExplicitDeny},
+		{"where the resource policy is required, an identity allow alone is not enough (KMS key policies)", user(), "s3:GetObject",
+			func(t *testing.T) *Input {
+				return &Input{ResourceRequired: true, Resource: resourceSrc(t, bucketPolicy(`{"AWS":"arn:aws:iam::111122223333:user/bob"}`)), Identity: []Source{src(t, "a", allowS3)}}
+			}, ImplicitDeny},
+		{"where the resource policy is required, naming the account root lets identity policies allow", user(), "s3:GetObject",
+			func(t *testing.T) *Input {
+				return &Input{ResourceRequired: true, Resource: resourceSrc(t, bucketPolicy(`{"AWS":"arn:aws:iam::111122223333:root"}`)), Identity: []Source{src(t, "a", allowS3)}}
+			}, Allowed},
+		{"where the resource policy is required, naming the account root does not allow without an identity allow", user(), "s3:GetObject",
+			func(t *testing.T) *Input {
+				return &Input{ResourceRequired: true, Resource: resourceSrc(t, bucketPolicy(`{"AWS":"arn:aws:iam::111122223333:root"}`))}
+			}, ImplicitDeny},
+		{"where the resource policy is required, naming the principal allows alone", user(), "s3:GetObject",
+			func(t *testing.T) *Input {
+				return &Input{ResourceRequired: true, Resource: resourceSrc(t, bucketPolicy(`{"AWS":"`+user().ARN+`"}`))}
+			}, Allowed},
 
 		// Cross-account requests.
 		{"across accounts a resource policy alone is not enough", foreignUser(), "s3:GetObject",
