@@ -2,6 +2,8 @@
 //
 //	stratus server [--listen ADDR] [--data-dir DIR] [--root-key-file FILE]
 //	stratus env    [--data-dir DIR]
+//	stratus audit  verify|events --data-dir DIR
+//	stratus sign   --profile-name NAME --in code.zip --out signed.zip
 //	stratus version
 //
 // main only parses flags and the environment into a config and calls run.
@@ -36,6 +38,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
+		var code exitCode
+		if errors.As(err, &code) {
+			os.Exit(int(code)) // the command has said why
+		}
 		fmt.Fprintln(os.Stderr, "stratus:", err)
 		os.Exit(1)
 	}
@@ -46,8 +52,15 @@ const usage = `usage: stratus <command> [flags]
 commands:
   server    start the Stratus API server
   env       print export lines for the AWS CLI and SDKs
+  audit     read and verify the audit trail: stratus audit verify|events --data-dir DIR (see stratus audit -h)
+  sign      sign a Lambda zip: stratus sign --profile-name NAME [--profile-owner ACCOUNT] --in code.zip --out signed.zip
   version   print the version
 `
+
+// exitCode is a command's exit status after it has reported why itself.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
@@ -67,6 +80,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runServer(ctx, def, args[1:], stdout, stderr, getenv)
 	case "env":
 		return runEnv(def, args[1:], stdout, stderr)
+	case "sign":
+		return signCommand(ctx, args[1:], stdout, stderr)
+	case "audit":
+		if code := auditCommand(ctx, args[1:], stdout, stderr); code != 0 {
+			return exitCode(code)
+		}
+		return nil
 	case "version":
 		fmt.Fprintln(stdout, "stratus", version)
 		return nil

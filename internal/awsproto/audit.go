@@ -35,4 +35,7 @@ type AuditEntry struct {
 	Out map[string]any
 	// Err is the error answered, nil on success.
 	Err *awserr.Error
+	// Notes are what the handling noted for the record (identity.Note):
+	// CloudTrail's additionalEventData.
+	Notes *identity.Notes
 }

@@ -115,6 +115,10 @@ func (rt *Router) Register(s *Service) error {
 	rt.bySigningName[m.SigningName] = append(rt.bySigningName[m.SigningName], s)
 	if m.TargetPrefix != "" {
 		rt.byTarget[m.TargetPrefix] = s
+		// Clients may send only the prefix's last segment (see jsonrpc).
+		if i := strings.LastIndexByte(m.TargetPrefix, '.'); i >= 0 {
+			rt.byTarget[m.TargetPrefix[i+1:]] = s
+		}
 		if m.Protocol == model.CBOR {
 			rt.byCBORName[m.TargetPrefix] = s
 		}
@@ -244,6 +248,10 @@ func (rt *Router) serve(w http.ResponseWriter, r *http.Request, start time.Time,
 		return
 	}
 	ctx := identity.WithRequestID(identity.NewContext(r.Context(), p), reqID)
+	if ev.audit != nil {
+		ev.audit.Notes = &identity.Notes{}
+		ctx = identity.WithNotes(ctx, ev.audit.Notes)
+	}
 	call := &Call{
 		Context: ctx, Principal: p, Service: svc.Model, Operation: op,
 		Region: scope.Region, Host: r.Host, RequestID: reqID, Header: r.Header, Time: start,

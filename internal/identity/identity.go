@@ -4,7 +4,10 @@
 // principals and internal/awsproto carries them in the request context.
 package identity
 
-import "context"
+import (
+	"context"
+	"sync"
+)
 
 // Kind says what sort of principal made the request.
 type Kind string
@@ -76,4 +79,50 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
+}
+
+// Notes are facts a request's handling wants in its audit record (CloudTrail's
+// additionalEventData), e.g. that code was deployed despite a failed signature
+// check under a Warn policy. Safe for concurrent use.
+type Notes struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+type notesKey struct{}
+
+// WithNotes returns ctx carrying n.
+func WithNotes(ctx context.Context, n *Notes) context.Context {
+	return context.WithValue(ctx, notesKey{}, n)
+}
+
+// Note records key=value in the notes of ctx's request, if it has any.
+func Note(ctx context.Context, key, value string) {
+	n, _ := ctx.Value(notesKey{}).(*Notes)
+	if n == nil {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.m == nil {
+		n.m = map[string]string{}
+	}
+	n.m[key] = value
+}
+
+// All returns a copy of the notes, nil when there are none.
+func (n *Notes) All() map[string]string {
+	if n == nil {
+		return nil
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if len(n.m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(n.m))
+	for k, v := range n.m {
+		out[k] = v
+	}
+	return out
 }

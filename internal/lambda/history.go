@@ -98,6 +98,11 @@ func (s *Service) recordFunction(ctx context.Context, tx *store.Tx, account, nam
 		b, _ := json.Marshal(versions)
 		st.Supplementary["Versions"] = string(b)
 	}
+	if pol, err := s.policiesItem(ctx, tx, account, name); err != nil {
+		return err
+	} else if pol != "" {
+		st.Supplementary["Policy"] = pol
+	}
 	if id, err := s.functionCSC(ctx, tx, account, name); err != nil {
 		return err
 	} else if id != "" {
@@ -179,4 +184,31 @@ func (s *Service) versionNumbers(ctx context.Context, tx *store.Tx, account, nam
 		out = append(out, strconv.FormatInt(n, 10))
 	}
 	return out, rows.Err()
+}
+
+// policiesItem is the function's resource policies as a JSON object keyed by
+// qualifier ("" for the function itself), "" when it has none.
+func (s *Service) policiesItem(ctx context.Context, tx *store.Tx, account, name string) (string, error) {
+	rows, err := tx.Query(ctx, `SELECT qualifier, statements FROM lambda_function_policies WHERE account = ? AND name = ? ORDER BY qualifier`, account, name)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	docs := map[string]string{}
+	for rows.Next() {
+		var q, raw string
+		if err := rows.Scan(&q, &raw); err != nil {
+			return "", err
+		}
+		stmts, err := decodeStatements(raw)
+		if err != nil {
+			return "", err
+		}
+		docs[q] = policyDocument(stmts)
+	}
+	if err := rows.Err(); err != nil || len(docs) == 0 {
+		return "", err
+	}
+	b, _ := json.Marshal(docs)
+	return string(b), nil
 }

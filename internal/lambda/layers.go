@@ -16,8 +16,9 @@ import (
 	"github.com/stratus-cloud/stratus/internal/store"
 )
 
-// lookupLayers resolves a function's layer version ARNs, in order. Only the
-// account's own layers are usable (layer permissions are not implemented).
+// lookupLayers resolves a function's layer version ARNs, in order. Another
+// account's layer version is usable when its policy allows the account
+// (AccessDeniedException otherwise, as AWS answers).
 func (s *Service) lookupLayers(ctx context.Context, account string, arns []string) ([]LayerRef, error) {
 	if len(arns) > maxLayers {
 		return nil, invalidParameter("Cannot reference more than %d layers.", maxLayers)
@@ -38,8 +39,14 @@ func (s *Service) lookupLayers(ctx context.Context, account string, arns []strin
 				return invalidParameter("Two different versions of the same layer are not allowed to be referenced in the same function. %s", a)
 			}
 			seen[acct+"/"+name] = true
+			if acct != account {
+				// Another account's layer version needs its policy's permission.
+				if err := s.checkLayerAccess(ctx, tx, account, a, acct, name, ver); err != nil {
+					return err
+				}
+			}
 			lv, err := s.getLayerVersion(ctx, tx, acct, name, ver)
-			if errors.Is(err, sql.ErrNoRows) || (err == nil && acct != account) {
+			if errors.Is(err, sql.ErrNoRows) {
 				return invalidParameter("Layer version %s does not exist.", a)
 			}
 			if err != nil {
@@ -144,7 +151,7 @@ func (s *Service) GetLayerVersion(ctx context.Context, account, name string, ver
 	if err != nil {
 		return nil, err
 	}
-	return s.layerVersion(ctx, account, acct, n, version)
+	return s.layerVersion(ctx, acct, n, version)
 }
 
 // GetLayerVersionByARN returns the layer version a layer version ARN names.
@@ -160,15 +167,18 @@ func (s *Service) GetLayerVersionByARN(ctx context.Context, account, arn string)
 		// authorized on that ARN, not on this region's layer of the same name.
 		return nil, notFound("The resource you requested does not exist.")
 	}
-	return s.layerVersion(ctx, account, acct, n, v)
+	return s.layerVersion(ctx, acct, n, v)
 }
 
-func (s *Service) layerVersion(ctx context.Context, caller, account, name string, version int64) (*LayerVersion, error) {
+// layerVersion reads a layer version of account for a caller of any account:
+// the router has authorized the caller on its ARN, which across accounts
+// needs the layer version's policy to allow it.
+func (s *Service) layerVersion(ctx context.Context, account, name string, version int64) (*LayerVersion, error) {
 	var lv *LayerVersion
 	err := s.st.View(ctx, func(tx *store.Tx) error {
 		var err error
 		lv, err = s.getLayerVersion(ctx, tx, account, name, version)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && account != caller) {
+		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("The resource you requested does not exist.")
 		}
 		return err

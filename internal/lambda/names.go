@@ -78,8 +78,10 @@ func (s *Service) resolveRef(account, nameOrARN, qualifier string) (FunctionRef,
 		ref.Qualifier = qualifier
 	}
 	if ref.Account != account {
-		// Cross-account access needs resource-based policies, which Stratus does
-		// not have yet: the function is not visible.
+		// The operations AWS serves across accounts run as the function's
+		// account (see ActingAccount), once the router has found that the
+		// function's policy allows the caller. For every other operation
+		// another account's function is not visible.
 		return ref, functionNotFound(s.functionARN(ref.Account, ref.Name))
 	}
 	return ref, nil

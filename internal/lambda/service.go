@@ -107,6 +107,8 @@ type Service struct {
 
 	esm esmState // event source mappings
 
+	policies policyCache // resource policies by ARN (permissions.go)
+
 	history       History
 	verifier      CodeVerifier
 	onCodeWarning func(ctx context.Context, account, functionARN, configARN, reason string)
@@ -118,6 +120,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		return nil, errors.New("new lambda service: store, blobs, sealer, roles and region are required")
 	}
 	if err := cfg.Store.Migrate(ctx, "lambda", migrations); err != nil {
+		return nil, fmt.Errorf("new lambda service: %w", err)
+	}
+	if err := cfg.Store.Migrate(ctx, "lambda-permissions", permissionMigrations); err != nil {
 		return nil, fmt.Errorf("new lambda service: %w", err)
 	}
 	s := &Service{

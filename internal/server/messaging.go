@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -77,23 +78,33 @@ func (t snsTopics) PublishToTopic(ctx context.Context, topicARN, message string,
 // dispatcher is set once function execution is up; until then (or on a
 // host that cannot run functions) deliveries fail and SNS retries them.
 type lambdaEvents struct {
-	mu     sync.Mutex // guards events
+	mu     sync.Mutex // guards events, functions
 	events *async.Dispatcher
+	// functions answers whether a function's policy lets SNS invoke it.
+	functions *lambda.Service
 }
 
-func (l *lambdaEvents) set(d *async.Dispatcher) {
+func (l *lambdaEvents) set(d *async.Dispatcher, functions *lambda.Service) {
 	l.mu.Lock()
-	l.events = d
+	l.events, l.functions = d, functions
 	l.mu.Unlock()
 }
 
-// InvokeAsync implements sns.FunctionInvoker.
-func (l *lambdaEvents) InvokeAsync(ctx context.Context, functionARN string, payload []byte) error {
+// InvokeAsync implements sns.FunctionInvoker: as on AWS, the function's
+// resource policy must let sns.amazonaws.com invoke it for this topic.
+func (l *lambdaEvents) InvokeAsync(ctx context.Context, functionARN, topicARN string, payload []byte) error {
 	l.mu.Lock()
-	d := l.events
+	d, fns := l.events, l.functions
 	l.mu.Unlock()
 	if d == nil {
 		return unavailable("Lambda function execution")
+	}
+	topic, err := arn.Parse(topicARN)
+	if err != nil {
+		return fmt.Errorf("topic ARN %q: %w", topicARN, err)
+	}
+	if err := fns.PermitService(ctx, functionARN, "sns.amazonaws.com", topicARN, topic.Account); err != nil {
+		return err
 	}
 	return enqueueForARN(ctx, d, functionARN, payload)
 }

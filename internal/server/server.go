@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stratus-cloud/stratus/internal/audit"
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/blob"
 	"github.com/stratus-cloud/stratus/internal/config"
@@ -46,6 +47,7 @@ type Server struct {
 	logs    *logs.Service     // started by Start, stopped by Shutdown
 	sqs     *sqs.Service      // started by Start, stopped by Shutdown
 	sns     *sns.Service      // started by Start, stopped by Shutdown
+	trail   *audit.Trail      // made by wire, closed by Shutdown (or New's failure)
 	code    *codeURLs
 	// lambdaCode reads a code blob for the code download route.
 	lambdaCode func(blob.Digest) ([]byte, error)
@@ -90,6 +92,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	}
 	if err := s.wire(ctx, key); err != nil {
 		s.lambda.close()
+		if s.trail != nil {
+			s.trail.Close()
+		}
 		st.Close()
 		return nil, err
 	}
@@ -170,6 +175,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 					err = serr
 				}
 			}
+		}
+		// The trail goes last: it flushes the data events queued by the
+		// calls above and signs a final digest.
+		if cerr := s.trail.Close(); cerr != nil && err == nil {
+			err = cerr
 		}
 		if cerr := s.store.Close(); cerr != nil && err == nil {
 			err = cerr

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/stratus-cloud/stratus/internal/audit"
+	"github.com/stratus-cloud/stratus/internal/audit/cloudtrailapi"
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/awsproto/bind"
 	"github.com/stratus-cloud/stratus/internal/awsproto/codec"
@@ -17,15 +19,12 @@ import (
 	"github.com/stratus-cloud/stratus/internal/awsproto/codec/restjson"
 	"github.com/stratus-cloud/stratus/internal/awsproto/codec/rpcv2cbor"
 	"github.com/stratus-cloud/stratus/internal/awsproto/model"
-	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/cloudtrailshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/cloudwatchshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ec2shapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ecrshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ecsshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/eventsshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/rdsshapes"
-	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/signershapes"
-	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ssmshapes"
 	"github.com/stratus-cloud/stratus/internal/blob"
 	"github.com/stratus-cloud/stratus/internal/confighistory"
 	"github.com/stratus-cloud/stratus/internal/confighistory/configapi"
@@ -35,6 +34,7 @@ import (
 	"github.com/stratus-cloud/stratus/internal/iam/orgapi"
 	"github.com/stratus-cloud/stratus/internal/iam/policy"
 	"github.com/stratus-cloud/stratus/internal/iam/stsapi"
+	"github.com/stratus-cloud/stratus/internal/identity"
 	"github.com/stratus-cloud/stratus/internal/kms"
 	"github.com/stratus-cloud/stratus/internal/kms/kmsapi"
 	"github.com/stratus-cloud/stratus/internal/lambda"
@@ -46,10 +46,14 @@ import (
 	"github.com/stratus-cloud/stratus/internal/secret"
 	"github.com/stratus-cloud/stratus/internal/secrets"
 	"github.com/stratus-cloud/stratus/internal/secrets/secretsapi"
+	"github.com/stratus-cloud/stratus/internal/signer"
+	"github.com/stratus-cloud/stratus/internal/signer/signerapi"
 	"github.com/stratus-cloud/stratus/internal/sns"
 	"github.com/stratus-cloud/stratus/internal/sns/snsapi"
 	"github.com/stratus-cloud/stratus/internal/sqs"
 	"github.com/stratus-cloud/stratus/internal/sqs/sqsapi"
+	"github.com/stratus-cloud/stratus/internal/ssm"
+	"github.com/stratus-cloud/stratus/internal/ssm/ssmapi"
 	"github.com/stratus-cloud/stratus/internal/store"
 )
 
@@ -75,12 +79,9 @@ func plannedServices() []plannedService {
 		{cloudwatchshapes.Service, "cloudwatch", "AccessDenied"},
 		{ecrshapes.Service, "ecr", "AccessDeniedException"},
 		{ecsshapes.Service, "ecs", "AccessDeniedException"},
-		{cloudtrailshapes.Service, "cloudtrail", "AccessDeniedException"},
 		{eventsshapes.Service, "events", "AccessDeniedException"},
 		{rdsshapes.Service, "rds", "AccessDenied"},
 		{ec2shapes.Service, "ec2", "UnauthorizedOperation"},
-		{ssmshapes.Service, "ssm", "AccessDeniedException"},
-		{signershapes.Service, "signer", "AccessDeniedException"},
 	}
 }
 
@@ -133,18 +134,33 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 	if err != nil {
 		return fmt.Errorf("secrets manager: %w", err)
 	}
-	authz := iam.NewAuthorizer(iam.AuthorizerConfig{Service: iamSvc,
-		ResourcePolicies: map[string]iam.ResourcePolicySource{"sqs": s.sqs, "sns": s.sns, "kms": kmsSvc, "secretsmanager": secretsSvc}})
+	s.trail, err = audit.New(ctx, audit.Config{Store: s.store, RootKey: key, Logger: s.log})
+	if err != nil {
+		return fmt.Errorf("audit trail: %w", err)
+	}
+	// Lambda's function and layer policies join once Lambda is built, before
+	// serving starts.
+	policies := map[string]iam.ResourcePolicySource{"sqs": s.sqs, "sns": s.sns, "kms": kmsSvc, "secretsmanager": secretsSvc}
+	authz := iam.NewAuthorizer(iam.AuthorizerConfig{Service: iamSvc, ResourcePolicies: policies})
 	s.router = awsproto.NewRouter(awsproto.RouterConfig{
 		Authenticator: authapi.New(iamSvc, nil),
 		Authorizer:    authz,
 		Codecs:        codecs(),
 		Logger:        s.log,
 		Observer:      s.metrics,
+		Auditor:       s.trail,
 	})
 	blobs, err := blob.Open(blob.Options{Dir: filepath.Join(s.cfg.DataDir, "blobs"), Sealer: box})
 	if err != nil {
 		return fmt.Errorf("blob store: %w", err)
+	}
+	ssmSvc, err := ssm.New(ctx, ssm.Config{Store: s.store, Keys: kmsSvc.ForService("ssm")})
+	if err != nil {
+		return fmt.Errorf("ssm: %w", err)
+	}
+	signerSvc, err := signer.New(ctx, signer.Config{Store: s.store, Keys: signingKeys{kmsSvc}})
+	if err != nil {
+		return fmt.Errorf("signer: %w", err)
 	}
 	history, err := confighistory.New(ctx, confighistory.Config{Store: s.store})
 	if err != nil {
@@ -155,12 +171,20 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 		Store: s.store, Blobs: blobs, Sealer: box, Keys: kmsSvc.ForService("lambda"), Roles: lambdaRoles{iamSvc},
 		Region: s.cfg.Region, CodeLocation: s.code.Location, ConcurrencyLimit: int64(s.cfg.Lambda.ConcurrencyLimit),
 		SourceAccess: sqsSourceAccess(authz),
-		History:      lambdaHistory{rec: history, region: s.cfg.Region},
+		History:      lambdaHistory{rec: history, region: s.cfg.Region, eventID: audit.EventID},
+		CodeVerifier: codeVerifier{profiles: signerSvc, keys: signingKeys{kmsSvc}, now: time.Now},
+		OnCodeWarning: func(ctx context.Context, account, fnARN, cscARN, reason string) {
+			s.log.Warn("lambda code signature check failed; deployed under the Warn policy", "function", fnARN,
+				"code_signing_config", cscARN, "reason", reason)
+			identity.Note(ctx, "codeSigningWarning", reason)
+			identity.Note(ctx, "codeSigningConfigArn", cscARN)
+		},
 	})
 	if err != nil {
 		return fmt.Errorf("lambda: %w", err)
 	}
 	s.lambdaCode = lambdaSvc.Code
+	policies["lambda"] = lambdaSvc
 	s.logs, err = logs.New(ctx, logs.Config{Store: s.store, Logger: s.log})
 	if err != nil {
 		return fmt.Errorf("logs: %w", err)
@@ -181,7 +205,7 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 		}
 		s.lambda.svc = lambdaSvc
 		s.lambda.dests.queues, s.lambda.dests.topics = sqsQueues{s.sqs}, snsTopics{s.sns}
-		snsFunctions.set(s.lambda.events)
+		snsFunctions.set(s.lambda.events, lambdaSvc)
 		s.lambda.events.Start()
 		s.lambda.mappings = esm.New(esm.Config{Queue: esmQueue{s.sqs}, Invoker: s.lambda.runner, Mappings: lambdaSvc,
 			Region: s.cfg.Region, Logger: s.log})
@@ -203,6 +227,9 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 		func() (*awsproto.Service, error) { return kmsapi.New(kmsSvc, binder) },
 		func() (*awsproto.Service, error) { return secretsapi.New(secretsSvc, binder) },
 		func() (*awsproto.Service, error) { return configapi.New(history, binder) },
+		func() (*awsproto.Service, error) { return cloudtrailapi.New(s.trail, binder) },
+		func() (*awsproto.Service, error) { return ssmapi.New(ssmSvc, binder) },
+		func() (*awsproto.Service, error) { return signerapi.New(signerSvc, binder) },
 	} {
 		svc, err := mk()
 		if err != nil {

@@ -298,7 +298,7 @@ func (s *Service) send(ctx context.Context, d *delivery, j *job) error {
 		if s.functions == nil {
 			return errNoSender
 		}
-		return s.functions.InvokeAsync(ctx, sub.Endpoint, s.lambdaPayload(j.topic, sub, m))
+		return s.functions.InvokeAsync(ctx, sub.Endpoint, j.topic.ARN, s.lambdaPayload(j.topic, sub, m))
 	case ProtocolHTTP, ProtocolHTTPS:
 		_, ctype := httpPolicy(j.topic.Attributes[attrDeliveryPolicy], sub.Attributes[attrDeliveryPolicy])
 		header := map[string]string{

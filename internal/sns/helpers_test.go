@@ -111,7 +111,7 @@ type fakeFunctions struct {
 	sent []sent
 }
 
-func (f *fakeFunctions) InvokeAsync(_ context.Context, functionARN string, payload []byte) error {
+func (f *fakeFunctions) InvokeAsync(_ context.Context, functionARN, _ string, payload []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.sent = append(f.sent, sent{Target: functionARN, FunctionPayload: payload})

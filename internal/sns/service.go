@@ -46,9 +46,10 @@ type FIFOQueueSender interface {
 // be safe for concurrent use.
 type FunctionInvoker interface {
 	// InvokeAsync queues payload for the function functionARN (which may
-	// carry a qualifier). A nil error means Lambda accepted the event; any
-	// error is retried.
-	InvokeAsync(ctx context.Context, functionARN string, payload []byte) error
+	// carry a qualifier) on behalf of the topic topicARN, which the
+	// function's resource policy must allow. A nil error means Lambda
+	// accepted the event; any error is retried.
+	InvokeAsync(ctx context.Context, functionARN, topicARN string, payload []byte) error
 }
 
 // HTTPPoster sends http and https deliveries. snsapi.NewHTTPPoster is the

@@ -98,11 +98,22 @@ def handler(event, context):
 			t.Fatalf("the message sent after disabling was consumed: %v", attrs)
 		}
 	})
-	t.Run("an SNS subscription delivers AWS's SNS event to the function", func(t *testing.T) {
+	t.Run("an SNS subscription delivers AWS's SNS event to the function its policy lets SNS invoke", func(t *testing.T) {
+		fnARN := "arn:aws:lambda:us-east-1:" + acct + ":function:esm-fn"
 		topic := s.awsOK(admin, "sns", "create-topic", "--name", "esm-topic")["TopicArn"].(string)
-		s.awsOK(admin, "sns", "subscribe", "--topic-arn", topic, "--protocol", "lambda", "--notification-endpoint",
-			"arn:aws:lambda:us-east-1:"+acct+":function:esm-fn")
+		other := s.awsOK(admin, "sns", "create-topic", "--name", "esm-other-topic")["TopicArn"].(string)
+		s.awsOK(admin, "lambda", "add-permission", "--function-name", "esm-fn", "--statement-id", "sns-topic",
+			"--action", "lambda:InvokeFunction", "--principal", "sns.amazonaws.com", "--source-arn", topic)
+		for _, tp := range []string{topic, other} {
+			s.awsOK(admin, "sns", "subscribe", "--topic-arn", tp, "--protocol", "lambda", "--notification-endpoint", fnARN)
+		}
+		// The topic the policy does not name is refused: published first,
+		// it would have arrived before the allowed one.
+		s.awsOK(admin, "sns", "publish", "--topic-arn", other, "--message", "not-allowed-by-the-policy")
 		s.awsOK(admin, "sns", "publish", "--topic-arn", topic, "--message", "hello-from-sns")
-		s.logsContaining(t, "esm-fn", "SNS hello-from-sns from "+topic, 30*time.Second)
+		out := s.logsContaining(t, "esm-fn", "SNS hello-from-sns from "+topic, 30*time.Second)
+		if strings.Contains(out, "not-allowed-by-the-policy") {
+			t.Fatal("a topic the function's policy does not name invoked it")
+		}
 	})
 }

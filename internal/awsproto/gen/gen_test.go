@@ -12,6 +12,7 @@ import (
 	"github.com/stratus-cloud/stratus/internal/awsproto/model"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/cloudtrailshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/cloudwatchshapes"
+	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/configshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ec2shapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ecrshapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/ecsshapes"
@@ -48,6 +49,7 @@ func generatedPackages() map[string]struct {
 	return map[string]pkg{
 		"cloudtrail":     {cloudtrailshapes.Service, cloudtrailshapes.Operations},
 		"cloudwatch":     {cloudwatchshapes.Service, cloudwatchshapes.Operations},
+		"config":         {configshapes.Service, configshapes.Operations},
 		"ec2":            {ec2shapes.Service, ec2shapes.Operations},
 		"ecr":            {ecrshapes.Service, ecrshapes.Operations},
 		"ecs":            {ecsshapes.Service, ecsshapes.Operations},

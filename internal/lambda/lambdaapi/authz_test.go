@@ -523,6 +523,40 @@ func authzCases() map[string]authzCase {
 				_, err := c.DeleteLayerVersion(ctx, &lambdasdk.DeleteLayerVersionInput{LayerName: s(n), VersionNumber: aws.Int64(1)})
 				return err
 			}},
+
+		"AddPermission": {action: "lambda:AddPermission", setup: withFunction, resources: functionRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.AddPermission(ctx, &lambdasdk.AddPermissionInput{FunctionName: s(n), StatementId: s("sns"),
+					Action: s("lambda:InvokeFunction"), Principal: s("sns.amazonaws.com")})
+				return err
+			}},
+		"RemovePermission": {action: "lambda:RemovePermission", setup: withPermission, resources: functionRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.RemovePermission(ctx, &lambdasdk.RemovePermissionInput{FunctionName: s(n), StatementId: s("granted")})
+				return err
+			}},
+		"GetPolicy": {action: "lambda:GetPolicy", setup: withPermission, resources: functionRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.GetPolicy(ctx, &lambdasdk.GetPolicyInput{FunctionName: s(n)})
+				return err
+			}},
+		"AddLayerVersionPermission": {action: "lambda:AddLayerVersionPermission", setup: withLayer, resources: layerVersionRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.AddLayerVersionPermission(ctx, &lambdasdk.AddLayerVersionPermissionInput{LayerName: s(n), VersionNumber: aws.Int64(1),
+					StatementId: s("all"), Action: s("lambda:GetLayerVersion"), Principal: s("*")})
+				return err
+			}},
+		"RemoveLayerVersionPermission": {action: "lambda:RemoveLayerVersionPermission", setup: withLayerPermission, resources: layerVersionRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.RemoveLayerVersionPermission(ctx, &lambdasdk.RemoveLayerVersionPermissionInput{LayerName: s(n), VersionNumber: aws.Int64(1),
+					StatementId: s("granted")})
+				return err
+			}},
+		"GetLayerVersionPolicy": {action: "lambda:GetLayerVersionPolicy", setup: withLayerPermission, resources: layerVersionRes,
+			call: func(ctx context.Context, c *lambdasdk.Client, e *env, n string) error {
+				_, err := c.GetLayerVersionPolicy(ctx, &lambdasdk.GetLayerVersionPolicyInput{LayerName: s(n), VersionNumber: aws.Int64(1)})
+				return err
+			}},
 	}
 }
 

@@ -34,7 +34,7 @@ func (a *api) createFunction(c *awsproto.Call, in *ls.CreateFunctionRequest) (*l
 }
 
 func (a *api) getFunction(c *awsproto.Call, in *ls.GetFunctionRequest) (*ls.GetFunctionResponse, error) {
-	f, err := a.svc.GetFunction(c.Context, account(c), str(in.FunctionName), str(in.Qualifier))
+	f, err := a.svc.GetFunction(c.Context, a.svc.ActingAccount(account(c), str(in.FunctionName), "lambda:GetFunction"), str(in.FunctionName), str(in.Qualifier))
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func (a *api) getFunction(c *awsproto.Call, in *ls.GetFunctionRequest) (*ls.GetF
 }
 
 func (a *api) getFunctionConfiguration(c *awsproto.Call, in *ls.GetFunctionConfigurationRequest) (*ls.FunctionConfiguration, error) {
-	v, err := a.svc.GetFunctionConfiguration(c.Context, account(c), str(in.FunctionName), str(in.Qualifier))
+	v, err := a.svc.GetFunctionConfiguration(c.Context, a.svc.ActingAccount(account(c), str(in.FunctionName), "lambda:GetFunctionConfiguration"), str(in.FunctionName), str(in.Qualifier))
 	if err != nil {
 		return nil, err
 	}

@@ -46,8 +46,11 @@ func (a *api) invoke(c *awsproto.Call, in *ls.InvocationRequest) (*ls.Invocation
 	if a.dp.Invoker == nil {
 		return nil, errNoExecution
 	}
+	// A function of another account (named by ARN) runs as its owner's, once
+	// the router has authorized the call on it (its policy must allow).
+	acct := a.svc.ActingAccount(account(c), str(in.FunctionName), "lambda:InvokeFunction")
 	res, err := a.dp.Invoker.Invoke(c.Context, dataplane.Request{
-		Account: account(c), FunctionName: str(in.FunctionName), Qualifier: str(in.Qualifier),
+		Account: acct, FunctionName: str(in.FunctionName), Qualifier: str(in.Qualifier),
 		RequestID: c.RequestID, Payload: in.Payload, ClientContext: str(in.ClientContext),
 		LogTail: str(in.LogType) == "Tail", DryRun: typ == "DryRun",
 	})
@@ -81,11 +84,12 @@ func (a *api) invokeEvent(c *awsproto.Call, in *ls.InvocationRequest) (*ls.Invoc
 		return nil, awserr.New("InvalidRequestContentException", 400,
 			"Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value")
 	}
-	res, err := a.svc.ResolveForInvoke(c.Context, account(c), str(in.FunctionName), str(in.Qualifier))
+	acct := a.svc.ActingAccount(account(c), str(in.FunctionName), "lambda:InvokeFunction")
+	res, err := a.svc.ResolveForInvoke(c.Context, acct, str(in.FunctionName), str(in.Qualifier))
 	if err != nil {
 		return nil, err
 	}
-	ref, err := a.svc.ParseFunctionName(account(c), str(in.FunctionName))
+	ref, err := a.svc.ParseFunctionName(acct, str(in.FunctionName))
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +101,7 @@ func (a *api) invokeEvent(c *awsproto.Call, in *ls.InvocationRequest) (*ls.Invoc
 	if qualifier != "" {
 		invoked += ":" + qualifier
 	}
-	err = a.dp.Events.Enqueue(c.Context, async.Event{Account: account(c), Function: ref.Name, Qualifier: qualifier,
+	err = a.dp.Events.Enqueue(c.Context, async.Event{Account: acct, Function: ref.Name, Qualifier: qualifier,
 		FunctionARN: invoked, RequestID: c.RequestID, Payload: in.Payload})
 	if err != nil {
 		return nil, err

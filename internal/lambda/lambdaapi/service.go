@@ -49,7 +49,7 @@ func NewWithDataPlane(svc *lambda.Service, dp DataPlane, b *bind.Binder) (*awspr
 
 func (a *api) ops(b *bind.Binder) map[string]awsproto.Op {
 	ops := a.functionOps(b)
-	for _, more := range []map[string]awsproto.Op{a.layerOps(b), a.invokeOps(b), a.eventConfigOps(b), a.esmOps(b), a.codeSigningOps(b)} {
+	for _, more := range []map[string]awsproto.Op{a.layerOps(b), a.invokeOps(b), a.eventConfigOps(b), a.esmOps(b), a.codeSigningOps(b), a.permissionOps(b)} {
 		for name, op := range more {
 			ops[name] = op
 		}

@@ -74,8 +74,13 @@ func (c *Codec) Operation(svc *model.Service, r *http.Request, body []byte) (*mo
 	if target == "" {
 		return nil, unknownOperation("The request names no operation: the X-Amz-Target header is missing.")
 	}
-	// Prefixes may hold dots themselves (com.amazonaws.cloudtrail.v20131101...).
+	// Prefixes may hold dots themselves (com.amazonaws.cloudtrail.v20131101...);
+	// clients may also send only their last segment (the Go SDK v2 sends
+	// CloudTrail_20131101.LookupEvents), which AWS accepts.
 	name, ok := strings.CutPrefix(target, svc.TargetPrefix+".")
+	if short := shortPrefix(svc.TargetPrefix); !ok && short != svc.TargetPrefix {
+		name, ok = strings.CutPrefix(target, short+".")
+	}
 	if !ok || svc.TargetPrefix == "" {
 		return nil, unknownOperation("The target %s is not an operation of this service.", target)
 	}
@@ -84,6 +89,14 @@ func (c *Codec) Operation(svc *model.Service, r *http.Request, body []byte) (*mo
 		return nil, unknownOperation("The operation %s is not an operation of this service.", name)
 	}
 	return op, nil
+}
+
+// shortPrefix is the last dot-separated segment of a target prefix.
+func shortPrefix(p string) string {
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
 }
 
 // Decode decodes the JSON body of a call of op without validating it against the

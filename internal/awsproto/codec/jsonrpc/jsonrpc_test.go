@@ -90,6 +90,15 @@ func TestOperation(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a dotted prefix may be sent as its last segment, as the Go SDK does", func(t *testing.T) {
+		ct := codectest.LoadService(t, "cloudtrail")
+		for _, target := range []string{"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents", "CloudTrail_20131101.LookupEvents"} {
+			op, err := c.Operation(ct, request(target, "application/x-amz-json-1.1", "{}"), nil)
+			if err != nil || op.Name != "LookupEvents" {
+				t.Fatalf("Operation(%s) = %v, %v", target, op, err)
+			}
+		}
+	})
 	bad := []struct {
 		name string
 		r    *http.Request

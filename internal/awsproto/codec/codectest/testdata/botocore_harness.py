@@ -193,7 +193,7 @@ def string_for(shape, hint):
         try:
             return re.fullmatch(java_to_python(pattern), s, re.DOTALL) is not None
         except (ValueError, re.error):
-            return True  # Python cannot check it either; assume the best
+            return False  # Python cannot check it: do not claim the sample satisfies it
 
     def sized(s):
         if len(s) < lo:
