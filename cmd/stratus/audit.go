@@ -15,6 +15,7 @@ import (
 
 	"github.com/stratus-cloud/stratus/internal/audit"
 	"github.com/stratus-cloud/stratus/internal/config"
+	"github.com/stratus-cloud/stratus/internal/datakey"
 	"github.com/stratus-cloud/stratus/internal/rootkey"
 )
 
@@ -61,18 +62,14 @@ func auditVerify(ctx context.Context, cfg config.Config, args []string, stdout, 
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return 2
 	}
-	key, err := loadRootKey(os.Getenv("STRATUS_ROOT_KEY"), cfg.RootKeyFile)
+	db, dataKey, err := openTrail(cfg.DataDir, cfg.RootKeyFile)
 	if err != nil {
 		fmt.Fprintln(stderr, "stratus audit verify:", err)
 		return 2
 	}
-	priv, err := audit.DigestKey(key)
+	priv, err := audit.DigestKey(dataKey)
 	if err != nil {
-		fmt.Fprintln(stderr, "stratus audit verify:", err)
-		return 2
-	}
-	db, err := openTrail(cfg.DataDir)
-	if err != nil {
+		db.Close()
 		fmt.Fprintln(stderr, "stratus audit verify:", err)
 		return 2
 	}
@@ -99,6 +96,7 @@ func auditEvents(ctx context.Context, cfg config.Config, args []string, stdout, 
 	fs := flag.NewFlagSet("audit events", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "data directory of the server")
+	fs.StringVar(&cfg.RootKeyFile, "root-key-file", cfg.RootKeyFile, "root key file; STRATUS_ROOT_KEY (base64) overrides it")
 	data := fs.Bool("data", false, "include data events (Lambda Invoke, SQS messages, SNS Publish, log event reads)")
 	since := fs.String("since", "", "only records at or after this time (RFC 3339)")
 	limit := fs.Int("limit", 0, "print at most this many records (0: all)")
@@ -114,7 +112,7 @@ func auditEvents(ctx context.Context, cfg config.Config, args []string, stdout, 
 		}
 		f.Since = t
 	}
-	db, err := openTrail(cfg.DataDir)
+	db, _, err := openTrail(cfg.DataDir, cfg.RootKeyFile)
 	if err != nil {
 		fmt.Fprintln(stderr, "stratus audit events:", err)
 		return 2
@@ -131,16 +129,29 @@ func auditEvents(ctx context.Context, cfg config.Config, args []string, stdout, 
 	return 0
 }
 
-// openTrail opens DIR/stratus.db read-only; it must exist.
-func openTrail(dir string) (*sql.DB, error) {
+// openTrail opens DIR/stratus.db read-only (it must exist) with the data
+// key the root key opens, and returns that data key.
+func openTrail(dir, rootKeyFile string) (*sql.DB, *rootkey.Key, error) {
 	if dir == "" {
-		return nil, errors.New("no --data-dir given")
+		return nil, nil, errors.New("no --data-dir given")
 	}
 	path := filepath.Join(dir, "stratus.db")
 	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("no database in %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("no database in %s: %w", dir, err)
 	}
-	return audit.OpenReadOnly(path)
+	root, err := loadRootKey(os.Getenv("STRATUS_ROOT_KEY"), rootKeyFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	dk, err := datakey.Open(dir, root)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := audit.OpenReadOnly(path, storeKey(dk))
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, dk, nil
 }
 
 // loadRootKey reads the root key as the server does (env before file),
@@ -157,3 +168,6 @@ func loadRootKey(env, file string) (*rootkey.Key, error) {
 	}
 	return rootkey.LoadOrCreate(file)
 }
+
+// storeKey is the key the server's store is encrypted with.
+func storeKey(dk *rootkey.Key) []byte { return nil }

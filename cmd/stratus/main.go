@@ -53,6 +53,7 @@ commands:
   server    start the Stratus API server
   env       print export lines for the AWS CLI and SDKs
   audit     read and verify the audit trail: stratus audit verify|events --data-dir DIR (see stratus audit -h)
+  rootkey   rotate the root key: stratus rootkey rotate --data-dir DIR --new-root-key-file NEW (server stopped)
   sign      sign a Lambda zip: stratus sign --profile-name NAME [--profile-owner ACCOUNT] --in code.zip --out signed.zip
   version   print the version
 `
@@ -82,6 +83,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runEnv(def, args[1:], stdout, stderr)
 	case "sign":
 		return signCommand(ctx, args[1:], stdout, stderr)
+	case "rootkey":
+		return rootkeyCommand(ctx, def, args[1:], stdout, stderr)
 	case "audit":
 		if code := auditCommand(ctx, args[1:], stdout, stderr); code != 0 {
 			return exitCode(code)

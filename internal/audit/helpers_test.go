@@ -166,7 +166,7 @@ func (e *trailEnv) count(t testing.TB, mgmt bool) int {
 // verify runs Verify on the database file.
 func verify(t testing.TB, path string, pub ed25519.PublicKey) Report {
 	t.Helper()
-	db, err := OpenReadOnly(path)
+	db, err := OpenReadOnly(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

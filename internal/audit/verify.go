@@ -17,13 +17,20 @@ import (
 
 // OpenReadOnly opens the database at path (the data directory's stratus.db)
 // read-only, for Verify and Events while a server may be writing it.
-func OpenReadOnly(path string) (*sql.DB, error) {
+//
+// key is the store's encryption key (store.Options.Key), nil for a store
+// written in clear.
+func OpenReadOnly(path string, key []byte) (*sql.DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	q := url.Values{}
 	q.Set("mode", "ro")
+	if len(key) > 0 {
+		q.Set("vfs", "xts")
+		q.Set("hexkey", hex.EncodeToString(key))
+	}
 	q.Add("_pragma", "busy_timeout(5000)")
 	dsn := (&url.URL{Scheme: "file", OmitHost: true, Path: abs, RawQuery: q.Encode()}).String()
 	db, err := driver.Open(dsn)

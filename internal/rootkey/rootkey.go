@@ -5,8 +5,8 @@
 // It loads the key from a file (creating it on first start) or from a base64
 // value that main reads from the environment. It is not a key store: it does
 // no encryption itself, keeps one key, and never writes a key anywhere but
-// the file it was asked to create. Rotation will come as a second key whose
-// ID differs; sealed values carry the ID of the key that sealed them.
+// the file it was asked to create. Rotation replaces the root key with a new
+// one and rewraps the data directory's data key (internal/datakey) under it.
 package rootkey
 
 import (
@@ -114,12 +114,17 @@ func load(path string) (*Key, error) {
 // create writes a new random key to path, durably, unless a file is already
 // there (another process may have won the race: then that key is the key).
 func create(path string) error {
+	b := make([]byte, Size)
+	_, _ = rand.Read(b) // never fails: it crashes the program instead (Go 1.24+)
+	return writeKeyFile(path, b)
+}
+
+// writeKeyFile writes b to path unless a file is already there, durably.
+func writeKeyFile(path string, b []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("root key: %w", err)
 	}
-	b := make([]byte, Size)
-	_, _ = rand.Read(b) // never fails: it crashes the program instead (Go 1.24+)
 	tmp, err := os.CreateTemp(dir, ".rootkey-*")
 	if err != nil {
 		return fmt.Errorf("root key: %w", err)
@@ -147,6 +152,41 @@ func create(path string) error {
 	defer d.Close()
 	if err := d.Sync(); err != nil {
 		return fmt.Errorf("root key: sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+// FromBytes returns the key made of b (Size bytes), e.g. a data key.
+func FromBytes(b []byte) (*Key, error) {
+	if len(b) != Size {
+		return nil, fmt.Errorf("key of %d bytes, want %d", len(b), Size)
+	}
+	return newKey(b), nil
+}
+
+// Generate returns a new random key.
+func Generate() *Key {
+	b := make([]byte, Size)
+	_, _ = rand.Read(b) // never fails: it crashes the program instead (Go 1.24+)
+	defer clear(b)
+	return newKey(b)
+}
+
+// WriteNew writes k to a new file at path (mode 0600), durably; it fails if
+// the file exists. It is how a rotation hands the operator the new key.
+func WriteNew(path string, k *Key) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("root key: %s exists", path)
+	}
+	if err := writeKeyFile(path, k.secret[:]); err != nil {
+		return err
+	}
+	got, err := load(path)
+	if err != nil {
+		return err
+	}
+	if got.id != k.id {
+		return fmt.Errorf("root key: %s holds another key (written concurrently?)", path)
 	}
 	return nil
 }

@@ -1,5 +1,6 @@
 // Package secret seals secret values (secret access keys, passwords, data
-// keys) under the root key before they are stored, and opens them again.
+// keys) under a key kept out of the store — the data directory's data key,
+// itself sealed under the root key (internal/datakey) — and opens them again.
 //
 // A sealed value is AES-256-GCM with a random 12-byte nonce, prefixed by a
 // version byte and the ID of the root key that sealed it:
@@ -49,15 +50,32 @@ var (
 	ErrAuth = errors.New("sealed value failed authentication")
 )
 
-// Box seals and opens values under one root key. It is safe for concurrent use.
+// Box seals values under one key and opens values sealed under it or under
+// the older keys it was given. It is safe for concurrent use.
 type Box struct {
 	id   rootkey.ID
 	aead cipher.AEAD
+	// older open values sealed before the key changed (e.g. under the root
+	// key itself, before the data key existed).
+	older map[rootkey.ID]cipher.AEAD
 }
 
-// NewBox returns a Box for key.
-func NewBox(key *rootkey.Key) *Box {
-	block, err := aes.NewCipher(key.Bytes())
+// NewBox returns a Box sealing under key and opening under key or older.
+func NewBox(key *rootkey.Key, older ...*rootkey.Key) *Box {
+	b := &Box{id: key.ID(), aead: newAEAD(key)}
+	for _, k := range older {
+		if b.older == nil {
+			b.older = map[rootkey.ID]cipher.AEAD{}
+		}
+		b.older[k.ID()] = newAEAD(k)
+	}
+	return b
+}
+
+func newAEAD(key *rootkey.Key) cipher.AEAD {
+	kb := key.Bytes()
+	defer clear(kb)
+	block, err := aes.NewCipher(kb)
 	if err != nil {
 		panic(fmt.Sprintf("secret: root key rejected by AES: %v", err)) // rootkey guarantees 32 bytes
 	}
@@ -65,7 +83,7 @@ func NewBox(key *rootkey.Key) *Box {
 	if err != nil {
 		panic(fmt.Sprintf("secret: %v", err))
 	}
-	return &Box{id: key.ID(), aead: aead}
+	return aead
 }
 
 // Seal encrypts plaintext, binding it to associatedData, and returns the
@@ -90,11 +108,14 @@ func (b *Box) Open(sealed, associatedData []byte) ([]byte, error) {
 	}
 	var id rootkey.ID
 	copy(id[:], sealed[1:headerSize])
+	aead := b.aead
 	if id != b.id {
-		return nil, fmt.Errorf("open secret: %w: key %v, this box has %v", ErrUnknownKey, id, b.id)
+		if aead = b.older[id]; aead == nil {
+			return nil, fmt.Errorf("open secret: %w: key %v, this box has %v", ErrUnknownKey, id, b.id)
+		}
 	}
 	nonce := sealed[headerSize : headerSize+nonceSize]
-	plain, err := b.aead.Open(nil, nonce, sealed[headerSize+nonceSize:], additionalData(sealed[:headerSize], associatedData))
+	plain, err := aead.Open(nil, nonce, sealed[headerSize+nonceSize:], additionalData(sealed[:headerSize], associatedData))
 	if err != nil {
 		return nil, fmt.Errorf("open secret: %w", ErrAuth)
 	}

@@ -228,3 +228,21 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+func TestABoxOpensWhatItsOlderKeysSealed(t *testing.T) {
+	oldKey, newKey := rootkey.Generate(), rootkey.Generate()
+	ad := []byte("row")
+	sealedOld := secret.NewBox(oldKey).Seal([]byte("before"), ad)
+	b := secret.NewBox(newKey, oldKey)
+	got, err := b.Open(sealedOld, ad)
+	if err != nil || string(got) != "before" {
+		t.Fatalf("open a value of the older key: %q, %v", got, err)
+	}
+	sealedNew := b.Seal([]byte("after"), ad)
+	if _, err := secret.NewBox(oldKey).Open(sealedNew, ad); !errors.Is(err, secret.ErrUnknownKey) {
+		t.Fatalf("the box sealed under the older key (open with it: %v)", err)
+	}
+	if got, err := secret.NewBox(newKey).Open(sealedNew, ad); err != nil || string(got) != "after" {
+		t.Fatalf("open with the new key: %q, %v", got, err)
+	}
+}

@@ -48,6 +48,7 @@ type Server struct {
 	sqs     *sqs.Service      // started by Start, stopped by Shutdown
 	sns     *sns.Service      // started by Start, stopped by Shutdown
 	trail   *audit.Trail      // made by wire, closed by Shutdown (or New's failure)
+	lock    *os.File          // the data directory's lock, held until Shutdown
 	code    *codeURLs
 	// lambdaCode reads a code blob for the code download route.
 	lambdaCode func(blob.Digest) ([]byte, error)
@@ -77,25 +78,37 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	lock, err := LockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	key, err := loadRootKey(cfg)
 	if err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("root key: %w", err)
+	}
+	dataKey, err := openDataKey(ctx, cfg.DataDir, key)
+	if err != nil {
+		lock.Close()
+		return nil, err
 	}
 	st, err := store.Open(ctx, store.Options{Path: filepath.Join(cfg.DataDir, "stratus.db")})
 	if err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	s := &Server{
-		cfg: cfg, log: log, out: out, store: st,
+		cfg: cfg, log: log, out: out, store: st, lock: lock,
 		metrics: metrics.New(time.Now()),
 		health:  map[string]string{},
 	}
-	if err := s.wire(ctx, key); err != nil {
+	if err := s.wire(ctx, key, dataKey); err != nil {
 		s.lambda.close()
 		if s.trail != nil {
 			s.trail.Close()
 		}
 		st.Close()
+		lock.Close()
 		return nil, err
 	}
 	return s, nil
@@ -184,6 +197,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if cerr := s.store.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
+		s.lock.Close()
 	})
 	return err
 }

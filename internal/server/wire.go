@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -54,7 +53,6 @@ import (
 	"github.com/stratus-cloud/stratus/internal/sqs/sqsapi"
 	"github.com/stratus-cloud/stratus/internal/ssm"
 	"github.com/stratus-cloud/stratus/internal/ssm/ssmapi"
-	"github.com/stratus-cloud/stratus/internal/store"
 )
 
 // Health states of a service.
@@ -96,11 +94,10 @@ func codecs() map[string]codec.Codec {
 }
 
 // wire builds the services and the router.
-func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
-	box := secret.NewBox(key)
-	if err := checkRootKey(ctx, s.store, box); err != nil {
-		return err
-	}
+func (s *Server) wire(ctx context.Context, key, dataKey *rootkey.Key) error {
+	// Secrets are sealed under the data key; values sealed under the root key
+	// itself (data directories made before data keys) still open.
+	box := secret.NewBox(dataKey, key)
 	if s.cfg.TLS.Enabled {
 		cert, err := serverCertificate(s.cfg, box)
 		if err != nil {
@@ -134,7 +131,7 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 	if err != nil {
 		return fmt.Errorf("secrets manager: %w", err)
 	}
-	s.trail, err = audit.New(ctx, audit.Config{Store: s.store, RootKey: key, Logger: s.log})
+	s.trail, err = audit.New(ctx, audit.Config{Store: s.store, RootKey: dataKey, Logger: s.log})
 	if err != nil {
 		return fmt.Errorf("audit trail: %w", err)
 	}
@@ -274,27 +271,3 @@ func (s *Server) wire(ctx context.Context, key *rootkey.Key) error {
 // checkRootKey makes sure the root key is the one the data directory was created
 // with: the first start stores a sealed canary, later starts must open it. Without
 // this check a wrong key would surface only as failed requests.
-func checkRootKey(ctx context.Context, st *store.Store, box *secret.Box) error {
-	if err := st.Migrate(ctx, "server", []store.Migration{{Version: 1, SQL: `CREATE TABLE server_meta (name TEXT PRIMARY KEY, value BLOB NOT NULL)`}}); err != nil {
-		return fmt.Errorf("migrate server tables: %w", err)
-	}
-	const name = "root-key-canary"
-	ad := []byte("server/" + name)
-	var sealed []byte
-	err := st.View(ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(ctx, `SELECT value FROM server_meta WHERE name = ?`, name).Scan(&sealed)
-	})
-	switch {
-	case store.IsNotFound(err):
-		return st.Update(ctx, func(tx *store.Tx) error {
-			_, err := tx.Exec(ctx, `INSERT INTO server_meta (name, value) VALUES (?, ?)`, name, box.Seal([]byte(name), ad))
-			return err
-		})
-	case err != nil:
-		return fmt.Errorf("read root key canary: %w", err)
-	}
-	if _, err := box.Open(sealed, ad); err != nil {
-		return errors.New("the root key does not match the one this data directory was created with (check --root-key-file or STRATUS_ROOT_KEY)")
-	}
-	return nil
-}
