@@ -9,8 +9,9 @@
 // authenticated call with an identified operation; Audit turns the call into
 // a CloudTrail record (eventVersion 1.08) with sensitive request parameters
 // and response elements replaced by "HIDDEN_DUE_TO_SECURITY_REASONS" (see
-// [Redact]; message contents of data events are hidden too). Audit never fails the call: a record that cannot be written is
-// logged and counted in [Stats].
+// [Redact]; message contents of data events are hidden too). Audit never
+// fails the call: a record that cannot be written is logged and counted in
+// [Stats].
 //
 // Management events are appended synchronously: Audit returns after the
 // store committed and synced the record (the store group-commits concurrent
@@ -35,10 +36,11 @@
 //
 // Every DigestInterval, when there are new records, and at Close, the Trail
 // writes a digest {from_seq, to_seq, head_hash, previous_digest_signature_hash,
-// time} signed with Ed25519. The signing key is derived from the root key
-// ([DigestKey]), which lives outside the data directory: an attacker who
-// rewrites the whole trail with fresh, consistent hashes cannot sign digests
-// for it. [Verify] checks the chain and the digests and names every record
+// time} signed with Ed25519. The signing key is derived ([DigestKey]) from
+// the data directory's data key, which only the root key opens, and the root
+// key lives outside the data directory: an attacker who rewrites the whole
+// trail with fresh, consistent hashes cannot sign digests for it (and root
+// key rotation, which keeps the data key, keeps old digests verifiable). [Verify] checks the chain and the digests and names every record
 // changed, removed or inserted. Records after the last digest are protected
 // by the chain only; Verify reports them as uncovered. Removing the newest
 // digests together with the records after them cannot be detected from the

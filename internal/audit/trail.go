@@ -21,8 +21,9 @@ import (
 // digestKeyInfo is the HKDF info the digest signing key is derived with.
 const digestKeyInfo = "stratus audit digest v1"
 
-// DigestKey derives the Ed25519 key digests are signed with from the root
-// key (HKDF-SHA256, info "stratus audit digest v1").
+// DigestKey derives the Ed25519 key digests are signed with from a key kept
+// out of the store — the server passes its data key (internal/datakey) —
+// with HKDF-SHA256, info "stratus audit digest v1".
 func DigestKey(k *rootkey.Key) (ed25519.PrivateKey, error) {
 	seed, err := hkdf.Key(sha256.New, k.Bytes(), nil, digestKeyInfo, ed25519.SeedSize)
 	if err != nil {
