@@ -291,14 +291,26 @@ func (rt *Router) authorize(c *Call, svc *Service, h Op, in any) error {
 	if action == "" {
 		action = svc.ActionPrefix + ":" + c.Operation.Name
 	}
-	resources := []string{"*"}
-	if h.Resources != nil {
-		rs, err := h.Resources(c, in)
+	var grants []Grant
+	if h.Grants != nil {
+		gs, err := h.Grants(c, in)
 		if err != nil {
 			return err
 		}
-		if len(rs) > 0 {
-			resources = rs
+		grants = gs
+	} else {
+		resources := []string{"*"}
+		if h.Resources != nil {
+			rs, err := h.Resources(c, in)
+			if err != nil {
+				return err
+			}
+			if len(rs) > 0 {
+				resources = rs
+			}
+		}
+		for _, r := range resources {
+			grants = append(grants, Grant{Action: action, Resource: r})
 		}
 	}
 	var extra map[string][]string
@@ -308,9 +320,9 @@ func (rt *Router) authorize(c *Call, svc *Service, h Op, in any) error {
 			return err
 		}
 	}
-	for _, res := range resources {
+	for _, g := range grants {
 		err := rt.cfg.Authorizer.Authorize(c.Context, &AuthzRequest{
-			Principal: c.Principal, Action: action, Resource: res,
+			Principal: c.Principal, Action: g.Action, Resource: g.Resource,
 			Region: c.Region, Time: c.Time, Context: extra,
 		})
 		if err != nil {

@@ -64,12 +64,21 @@ type Op struct {
 	// empty result authorizes against "*", which is right only for actions AWS
 	// lists without a resource type (e.g. sts:GetCallerIdentity).
 	Resources func(c *Call, in any) ([]string, error)
+	// Grants, when set, replaces Action and Resources for operations that
+	// need different actions on different resources: the call needs every
+	// (action, resource) pair it returns (KMS ReEncrypt needs
+	// kms:ReEncryptFrom on the source key and kms:ReEncryptTo on the
+	// destination key).
+	Grants func(c *Call, in any) ([]Grant, error)
 	// Conditions returns extra request-specific condition keys (e.g.
 	// iam:PermissionsBoundary); may be nil.
 	Conditions func(c *Call, in any) (map[string][]string, error)
 	// Run executes the call and returns the generic value of the output.
 	Run func(c *Call, in any) (map[string]any, error)
 }
+
+// Grant is one action on one resource a call needs.
+type Grant struct{ Action, Resource string }
 
 // Authenticator verifies a request's signature and returns its principal.
 type Authenticator interface {

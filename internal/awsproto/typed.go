@@ -38,6 +38,13 @@ func WithConditions[In any](op Op, cond func(c *Call, in *In) (map[string][]stri
 	return op
 }
 
+// WithGrants returns op authorized by the (action, resource) pairs grants
+// returns, instead of one action on its resources.
+func WithGrants[In any](op Op, grants func(c *Call, in *In) ([]Grant, error)) Op {
+	op.Grants = func(c *Call, in any) ([]Grant, error) { return grants(c, in.(*In)) }
+	return op
+}
+
 // WithAction returns op authorized as action instead of the default.
 func WithAction(op Op, action string) Op {
 	op.Action = action
