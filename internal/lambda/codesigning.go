@@ -446,10 +446,12 @@ func (s *Service) DeleteFunctionCodeSigningConfig(ctx context.Context, account, 
 }
 
 // verifyCode applies the code signing configuration cscID (of account) to a
-// deployment of zip to fnARN: an integrity failure is refused under any
-// policy; the other failures are refused under Enforce and, under Warn,
-// accepted with a warning (logged and reported through Config.OnCodeWarning).
-func (s *Service) verifyCode(ctx context.Context, account, cscID, fnARN string, zip []byte) error {
+// deployment to fnARN of zip (nil when the code does not change) and of the
+// layers (each layer version's zip is checked too, as AWS does): an
+// integrity failure is refused under any policy; the other failures are
+// refused under Enforce and, under Warn, accepted with a warning (logged and
+// reported through Config.OnCodeWarning).
+func (s *Service) verifyCode(ctx context.Context, account, cscID, fnARN string, zip []byte, layers []LayerRef) error {
 	if cscID == "" {
 		return nil
 	}
@@ -465,23 +467,40 @@ func (s *Service) verifyCode(ctx context.Context, account, cscID, fnARN string, 
 	if s.verifier == nil {
 		return awserr.New(CodeCodeVerificationFailed, 400, "Lambda cannot verify code signatures on this server: no signature verifier is configured.")
 	}
-	check, err := s.verifier.VerifyCode(ctx, zip, c.AllowedPublishers)
-	if err != nil {
-		return fmt.Errorf("verify code signature: %w", err)
-	}
-	if check.Integrity != "" {
-		return awserr.New(CodeInvalidCodeSignature, 400, "Lambda cannot deploy the function. The function or layer might be signed using a signature that the client is not configured to accept. Check the provided signature for %s. %s", fnARN, check.Integrity)
-	}
-	fails := check.failures()
-	if len(fails) == 0 {
+	var warnings []string
+	check := func(what string, zip []byte) error {
+		ch, err := s.verifier.VerifyCode(ctx, zip, c.AllowedPublishers)
+		if err != nil {
+			return fmt.Errorf("verify code signature: %w", err)
+		}
+		if ch.Integrity != "" {
+			return awserr.New(CodeInvalidCodeSignature, 400, "Lambda cannot deploy the function. The function or layer might be signed using a signature that the client is not configured to accept. Check the provided signature for %s. %s", what, ch.Integrity)
+		}
+		if fails := ch.failures(); len(fails) > 0 {
+			reason := what + ": " + strings.Join(fails, "; ")
+			if c.Policy == PolicyEnforce {
+				return awserr.New(CodeCodeVerificationFailed, 400, "Lambda cannot deploy the function. The function or layer might be signed using a signature that the client is not configured to accept. Check the provided signature for %s.", reason)
+			}
+			warnings = append(warnings, reason)
+		}
 		return nil
 	}
-	reason := strings.Join(fails, "; ")
-	if c.Policy == PolicyEnforce {
-		return awserr.New(CodeCodeVerificationFailed, 400, "Lambda cannot deploy the function. The function or layer might be signed using a signature that the client is not configured to accept. Check the provided signature for %s: %s.", fnARN, reason)
+	if zip != nil {
+		if err := check(fnARN, zip); err != nil {
+			return err
+		}
 	}
-	if s.onCodeWarning != nil {
-		s.onCodeWarning(ctx, account, fnARN, c.ARN, reason)
+	for _, l := range layers {
+		data, err := s.blobs.ReadAll(l.Digest)
+		if err != nil {
+			return fmt.Errorf("read layer %s: %w", l.ARN, err)
+		}
+		if err := check(l.ARN, data); err != nil {
+			return err
+		}
+	}
+	if len(warnings) > 0 && s.onCodeWarning != nil {
+		s.onCodeWarning(ctx, account, fnARN, c.ARN, strings.Join(warnings, "; "))
 	}
 	return nil
 }

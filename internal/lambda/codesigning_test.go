@@ -1,7 +1,10 @@
 package lambda_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -142,5 +145,53 @@ func TestCodeSigningPolicies(t *testing.T) {
 		}
 		_, err := e.Svc.GetCodeSigningConfig(ctx, e.Account, e.Svc.CodeSigningConfigARN(e.Account, "csc-0123456789abcdef0"))
 		wantCode(t, err, lambda.CodeCodeSigningConfigNotFound)
+	})
+}
+
+// markedZips fails the zips that contain marker as unsigned.
+type markedZips struct{ marker string }
+
+func (m markedZips) VerifyCode(_ context.Context, zip []byte, _ []string) (lambda.CodeCheck, error) {
+	if bytes.Contains(zip, []byte(m.marker)) {
+		return lambda.CodeCheck{Unsigned: true}, nil
+	}
+	return lambda.CodeCheck{}, nil
+}
+
+func TestLayersAreCheckedLikeCode(t *testing.T) {
+	e := lambdatest.NewWith(t, func(c *lambda.Config) { c.CodeVerifier = markedZips{"UNSIGNED-LAYER"} })
+	ctx := context.Background()
+	enforce := lambda.PolicyEnforce
+	csc, err := e.Svc.CreateCodeSigningConfig(ctx, e.Account, lambda.CodeSigningInput{AllowedPublishers: []string{profile}, Policy: &enforce})
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish := func(name, body string) string {
+		lv, err := e.Svc.PublishLayerVersion(ctx, e.Account, lambda.LayerInput{Name: name,
+			ZipFile: lambdatest.MakeZip(t, lambdatest.Entry{Name: "lib/x.txt", Body: body, Method: zip.Store})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return lv.LayerVersionARN
+	}
+	good, bad := publish("good", "signed"), publish("bad", "UNSIGNED-LAYER")
+	create := func(name, layer string) error {
+		_, err := e.Svc.CreateFunction(ctx, e.Account, lambda.FunctionInput{Name: name, Runtime: "provided.al2023", Handler: "bootstrap",
+			Role: e.Role, ZipFile: lambdatest.BootstrapZip(t), Layers: []string{layer}, CodeSigningConfigArn: csc.ARN})
+		return err
+	}
+	if err := create("with-good", good); err != nil {
+		t.Fatalf("a function with a passing layer: %v", err)
+	}
+	t.Run("an unsigned layer is refused at creation under Enforce", func(t *testing.T) {
+		if ae, ok := awserr.As(create("with-bad", bad)); !ok || ae.Code != lambda.CodeCodeVerificationFailed || !strings.Contains(ae.Message, bad) {
+			t.Fatalf("error %v, want CodeVerificationFailedException naming the layer", ae)
+		}
+	})
+	t.Run("an unsigned layer is refused when added to the function", func(t *testing.T) {
+		_, err := e.Svc.UpdateFunctionConfiguration(ctx, e.Account, "with-good", lambda.ConfigUpdate{Layers: []string{bad}})
+		if ae, ok := awserr.As(err); !ok || ae.Code != lambda.CodeCodeVerificationFailed {
+			t.Fatalf("error %v, want CodeVerificationFailedException", err)
+		}
 	})
 }

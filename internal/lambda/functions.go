@@ -152,7 +152,7 @@ func (s *Service) CreateFunction(ctx context.Context, account string, in Functio
 		if cscID, err = s.parseCSC(account, in.CodeSigningConfigArn); err != nil {
 			return nil, err
 		}
-		if err := s.verifyCode(ctx, account, cscID, v.FunctionARN, in.ZipFile); err != nil {
+		if err := s.verifyCode(ctx, account, cscID, v.FunctionARN, in.ZipFile, layers); err != nil {
 			return nil, err
 		}
 	}
@@ -457,6 +457,16 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, account, name
 		if layers, err = s.lookupLayers(ctx, account, in.Layers); err != nil {
 			return nil, err
 		}
+		var cscID string
+		if err := s.st.View(ctx, func(tx *store.Tx) error {
+			cscID, err = s.functionCSC(ctx, tx, account, ref.Name)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		if err := s.verifyCode(ctx, account, cscID, cur.FunctionARN, nil, layers); err != nil {
+			return nil, err
+		}
 	}
 	// A new environment or key encrypts afresh; re-encrypting the current
 	// variables under a new key needs them decrypted, and the row unchanged
@@ -542,7 +552,7 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, account, nameOrARN str
 	}); err != nil {
 		return nil, err
 	}
-	if err := s.verifyCode(ctx, account, cscID, cur.FunctionARN, in.ZipFile); err != nil {
+	if err := s.verifyCode(ctx, account, cscID, cur.FunctionARN, in.ZipFile, nil); err != nil {
 		return nil, err
 	}
 	if in.DryRun {
