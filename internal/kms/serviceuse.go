@@ -9,6 +9,32 @@ import "context"
 type ServiceKeys struct {
 	kms     *Service
 	service string
+	// authorize, when set, asks whether the caller behind ctx may perform a
+	// KMS action on a customer managed key (see WithCallerCheck).
+	authorize func(ctx context.Context, action, keyARN string) error
+}
+
+// WithCallerCheck returns ServiceKeys that also require the caller of the
+// request behind ctx to be allowed kms:Encrypt or kms:Decrypt on a customer
+// managed key, as AWS requires of whoever stores or reads a secret or a
+// SecureString under one (the AWS managed key needs no such permission).
+// authorize returns nil when ctx carries no caller.
+func (k *ServiceKeys) WithCallerCheck(authorize func(ctx context.Context, action, keyARN string) error) *ServiceKeys {
+	cp := *k
+	cp.authorize = authorize
+	return &cp
+}
+
+// checkCaller applies the caller check to keyARN unless it is the
+// service's AWS managed key.
+func (k *ServiceKeys) checkCaller(ctx context.Context, account, region, action, keyARN string) error {
+	if k.authorize == nil {
+		return nil
+	}
+	if managed, err := k.kms.ResolveKeyARN(ctx, account, region, k.ManagedAlias()); err == nil && managed == keyARN {
+		return nil
+	}
+	return k.authorize(ctx, action, keyARN)
 }
 
 // ForService returns the ServiceKeys of service ("lambda", "secretsmanager", "ssm").
@@ -26,6 +52,14 @@ func (k *ServiceKeys) Encrypt(ctx context.Context, account, region, keyID string
 		if _, err := k.kms.EnsureManagedKey(ctx, account, region, k.service); err != nil {
 			return nil, err
 		}
+	} else if k.authorize != nil {
+		arn, err := k.kms.ResolveKeyARN(ctx, account, region, keyID)
+		if err != nil {
+			return nil, err
+		}
+		if err := k.checkCaller(ctx, account, region, "kms:Encrypt", arn); err != nil {
+			return nil, err
+		}
 	}
 	blob, _, err := k.kms.Encrypt(ctx, account, region, keyID, plaintext, encCtx)
 	return blob, err
@@ -33,6 +67,15 @@ func (k *ServiceKeys) Encrypt(ctx context.Context, account, region, keyID string
 
 // Decrypt decrypts a blob Encrypt made, checking the encryption context.
 func (k *ServiceKeys) Decrypt(ctx context.Context, account, region string, blob []byte, encCtx map[string]string) ([]byte, error) {
+	if k.authorize != nil {
+		id, err := CiphertextKeyID(blob)
+		if err != nil {
+			return nil, err
+		}
+		if err := k.checkCaller(ctx, account, region, "kms:Decrypt", KeyARN(region, account, id)); err != nil {
+			return nil, err
+		}
+	}
 	plain, _, err := k.kms.Decrypt(ctx, account, region, "", blob, encCtx)
 	return plain, err
 }

@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/stratus-cloud/stratus/internal/arn"
 	"github.com/stratus-cloud/stratus/internal/audit"
 	"github.com/stratus-cloud/stratus/internal/audit/cloudtrailapi"
+	"github.com/stratus-cloud/stratus/internal/awserr"
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/awsproto/bind"
 	"github.com/stratus-cloud/stratus/internal/awsproto/codec"
@@ -127,7 +129,14 @@ func (s *Server) wire(ctx context.Context, key, dataKey *rootkey.Key) error {
 	if err != nil {
 		return fmt.Errorf("kms: %w", err)
 	}
-	secretsSvc, err := secrets.New(ctx, secrets.Config{Store: s.store, Keys: kmsSvc.ForService("secretsmanager")})
+	// Secrets and SecureStrings under a customer managed key need the
+	// caller's own kms:Encrypt/kms:Decrypt on it, decided by the Authorizer
+	// made just below.
+	var authz *iam.Authorizer
+	callerKMS := func(ctx context.Context, action, keyARN string) error {
+		return kmsCallerCheck(ctx, authz, action, keyARN)
+	}
+	secretsSvc, err := secrets.New(ctx, secrets.Config{Store: s.store, Keys: kmsSvc.ForService("secretsmanager").WithCallerCheck(callerKMS)})
 	if err != nil {
 		return fmt.Errorf("secrets manager: %w", err)
 	}
@@ -138,7 +147,7 @@ func (s *Server) wire(ctx context.Context, key, dataKey *rootkey.Key) error {
 	// Lambda's function and layer policies join once Lambda is built, before
 	// serving starts.
 	policies := map[string]iam.ResourcePolicySource{"sqs": s.sqs, "sns": s.sns, "kms": kmsSvc, "secretsmanager": secretsSvc}
-	authz := iam.NewAuthorizer(iam.AuthorizerConfig{Service: iamSvc, ResourcePolicies: policies})
+	authz = iam.NewAuthorizer(iam.AuthorizerConfig{Service: iamSvc, ResourcePolicies: policies})
 	s.router = awsproto.NewRouter(awsproto.RouterConfig{
 		Authenticator: authapi.New(iamSvc, nil),
 		Authorizer:    authz,
@@ -151,7 +160,7 @@ func (s *Server) wire(ctx context.Context, key, dataKey *rootkey.Key) error {
 	if err != nil {
 		return fmt.Errorf("blob store: %w", err)
 	}
-	ssmSvc, err := ssm.New(ctx, ssm.Config{Store: s.store, Keys: kmsSvc.ForService("ssm")})
+	ssmSvc, err := ssm.New(ctx, ssm.Config{Store: s.store, Keys: kmsSvc.ForService("ssm").WithCallerCheck(callerKMS)})
 	if err != nil {
 		return fmt.Errorf("ssm: %w", err)
 	}
@@ -271,3 +280,23 @@ func (s *Server) wire(ctx context.Context, key, dataKey *rootkey.Key) error {
 // checkRootKey makes sure the root key is the one the data directory was created
 // with: the first start stores a sealed canary, later starts must open it. Without
 // this check a wrong key would surface only as failed requests.
+
+// kmsCallerCheck asks authz whether the caller of the request behind ctx may
+// perform action on keyARN; without a caller (a service acting on its own)
+// there is nothing to check. A refusal is AccessDeniedException, as Secrets
+// Manager and Parameter Store answer it.
+func kmsCallerCheck(ctx context.Context, authz *iam.Authorizer, action, keyARN string) error {
+	p := identity.FromContext(ctx)
+	if p == nil {
+		return nil
+	}
+	region := ""
+	if a, err := arn.Parse(keyARN); err == nil {
+		region = a.Region
+	}
+	err := authz.Authorize(ctx, &awsproto.AuthzRequest{Principal: p, Action: action, Resource: keyARN, Region: region, Time: time.Now()})
+	if e, ok := awserr.As(err); ok && e.Code == "AccessDenied" {
+		return awserr.New("AccessDeniedException", 400, "Access to KMS is not allowed: %s", e.Message)
+	}
+	return err
+}

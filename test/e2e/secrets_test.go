@@ -57,4 +57,35 @@ func TestSecretsManagerFromTheCLI(t *testing.T) {
 			t.Fatalf("denied: %s", msg)
 		}
 	})
+	t.Run("a secret under a customer managed key needs the reader's kms:Decrypt on it (boto3)", func(t *testing.T) {
+		key := s.awsOK(admin, "kms", "create-key")["KeyMetadata"].(map[string]any)["Arn"].(string)
+		s.awsOK(admin, "secretsmanager", "create-secret", "--name", "cmk/secret", "--secret-string", "under-cmk", "--kms-key-id", key)
+		s.awsOK(admin, "secretsmanager", "create-secret", "--name", "managed/secret", "--secret-string", "under-managed")
+		s.awsOK(admin, "iam", "create-user", "--user-name", "reader")
+		k := s.awsOK(admin, "iam", "create-access-key", "--user-name", "reader")["AccessKey"].(map[string]any)
+		reader := creds{k["AccessKeyId"].(string), k["SecretAccessKey"].(string), ""}
+		s.awsOK(admin, "iam", "put-user-policy", "--user-name", "reader", "--policy-name", "secrets",
+			"--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`)
+		read := func() map[string]any {
+			return s.python(reader, `
+import boto3, json
+sm = boto3.client("secretsmanager")
+out = {}
+for name in ("cmk/secret", "managed/secret"):
+    try:
+        out[name] = sm.get_secret_value(SecretId=name)["SecretString"]
+    except Exception as e:
+        out[name] = e.response["Error"]["Code"]
+print(json.dumps(out))`)
+		}
+		got := read()
+		if got["managed/secret"] != "under-managed" || got["cmk/secret"] != "AccessDeniedException" {
+			t.Fatalf("without kms:Decrypt: %v", got)
+		}
+		s.awsOK(admin, "iam", "put-user-policy", "--user-name", "reader", "--policy-name", "decrypt",
+			"--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"`+key+`"}]}`)
+		if got := read(); got["cmk/secret"] != "under-cmk" {
+			t.Fatalf("with kms:Decrypt: %v", got)
+		}
+	})
 }
