@@ -11,15 +11,14 @@ import (
 
 func TestLookupEventsIsAuthorizedOnStar(t *testing.T) {
 	e := newEnv(t)
-	e.Services["cloudtrail"] = e.API
-	stars := []apitest.StarCase{{
-		Op: "LookupEvents", Action: "cloudtrail:LookupEvents",
-		Why: "the Service Authorization Reference lists no resource type for it",
-		Call: func(ctx context.Context, _ *apitest.Env, c apitest.Credentials) error {
-			_, err := e.client(c).LookupEvents(ctx, &ctsdk.LookupEventsInput{})
+	stars := []apitest.Star[*ctsdk.Client]{{
+		Op: "LookupEvents", Why: "the Service Authorization Reference lists no resource type for it",
+		Call: func(ctx context.Context, c *ctsdk.Client) error {
+			_, err := c.LookupEvents(ctx, &ctsdk.LookupEventsInput{})
 			return err
 		},
 	}}
-	apitest.CheckCoverage(t, e.Env, "cloudtrail", nil, stars)
-	apitest.RunStarCases(t, e.Env, stars)
+	suite := apitest.Suite[*ctsdk.Client, string]{Env: e.Env, API: e.API, Client: e.client, Service: "cloudtrail"}
+	suite.Coverage(t, nil, stars)
+	suite.RunStars(t, []string{"arn:aws:iam::" + e.Account + ":user/someone"}, stars)
 }

@@ -3,13 +3,10 @@ package cloudtrailapi_test
 import (
 	"context"
 	"crypto/ed25519"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	ctsdk "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -18,12 +15,9 @@ import (
 	"github.com/stratus-cloud/stratus/internal/audit/cloudtrailapi"
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/awsproto/bind"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec/jsonrpc"
 	"github.com/stratus-cloud/stratus/internal/awsproto/model"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/lambdashapes"
 	"github.com/stratus-cloud/stratus/internal/awsproto/shapes/sqsshapes"
-	"github.com/stratus-cloud/stratus/internal/iam/authapi"
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi/apitest"
 	"github.com/stratus-cloud/stratus/internal/identity"
 )
@@ -50,22 +44,11 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tr.Close() })
-	rt := awsproto.NewRouter(awsproto.RouterConfig{
-		Authenticator: authapi.New(base.Service, base.Clock.Now),
-		Authorizer:    base.Authz,
-		Codecs:        map[string]codec.Codec{model.JSON: jsonrpc.New()},
-		Auditor:       tr,
-		Now:           base.Clock.Now,
-	})
 	api, err := cloudtrailapi.New(tr, bind.New())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := rt.Register(api); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(rt)
-	t.Cleanup(srv.Close)
+	url := apitest.ServeRouter(t, base, awsproto.RouterConfig{Auditor: tr}, api)
 	lm, err := lambdashapes.Service()
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +57,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{Env: base, Trail: tr, API: api, URL: srv.URL, Lambda: lm, SQS: sm}
+	return &env{Env: base, Trail: tr, API: api, URL: url, Lambda: lm, SQS: sm}
 }
 
 // fullTarget makes the Go SDK v2 send the model's full X-Amz-Target prefix
@@ -100,13 +83,9 @@ func fullTarget(prefix string) func(*middleware.Stack) error {
 
 // client returns a CloudTrail client signing with c.
 func (e *env) client(c apitest.Credentials) *ctsdk.Client {
-	return ctsdk.NewFromConfig(aws.Config{
-		Region:           apitest.Region,
-		Credentials:      credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
-		BaseEndpoint:     aws.String(e.URL),
-		RetryMaxAttempts: 1,
-		APIOptions:       []func(*middleware.Stack) error{fullTarget(e.API.Model.TargetPrefix)},
-	})
+	cfg := apitest.AWSConfig(e.URL, c)
+	cfg.APIOptions = []func(*middleware.Stack) error{fullTarget(e.API.Model.TargetPrefix)}
+	return ctsdk.NewFromConfig(cfg)
 }
 
 // call records a call of op of svc in account by the user name, at when.

@@ -22,25 +22,23 @@ func TestEveryOperationIsAuthorizedOnStar(t *testing.T) {
 		Account: e.Account, Region: apitest.Region, ResourceType: fnType, ResourceID: "f", ResourceName: "f", Configuration: `{}`,
 	})
 	key := types.ResourceKey{ResourceType: fnType, ResourceId: aws.String("f")}
-	cases := []apitest.StarCase{
-		{Op: "GetResourceConfigHistory", Action: "config:GetResourceConfigHistory", Why: noResourceType,
-			Call: func(ctx context.Context, _ *apitest.Env, c apitest.Credentials) error {
-				_, err := e.client(c).GetResourceConfigHistory(ctx, &configsdk.GetResourceConfigHistoryInput{ResourceType: fnType, ResourceId: aws.String("f")})
-				return err
-			}},
-		{Op: "ListDiscoveredResources", Action: "config:ListDiscoveredResources", Why: noResourceType,
-			Call: func(ctx context.Context, _ *apitest.Env, c apitest.Credentials) error {
-				_, err := e.client(c).ListDiscoveredResources(ctx, &configsdk.ListDiscoveredResourcesInput{ResourceType: fnType})
-				return err
-			}},
-		{Op: "BatchGetResourceConfig", Action: "config:BatchGetResourceConfig", Why: noResourceType,
-			Call: func(ctx context.Context, _ *apitest.Env, c apitest.Credentials) error {
-				_, err := e.client(c).BatchGetResourceConfig(ctx, &configsdk.BatchGetResourceConfigInput{ResourceKeys: []types.ResourceKey{key}})
-				return err
-			}},
+	stars := []apitest.Star[*configsdk.Client]{
+		{Op: "GetResourceConfigHistory", Why: noResourceType, Call: func(ctx context.Context, c *configsdk.Client) error {
+			_, err := c.GetResourceConfigHistory(ctx, &configsdk.GetResourceConfigHistoryInput{ResourceType: fnType, ResourceId: aws.String("f")})
+			return err
+		}},
+		{Op: "ListDiscoveredResources", Why: noResourceType, Call: func(ctx context.Context, c *configsdk.Client) error {
+			_, err := c.ListDiscoveredResources(ctx, &configsdk.ListDiscoveredResourcesInput{ResourceType: fnType})
+			return err
+		}},
+		{Op: "BatchGetResourceConfig", Why: noResourceType, Call: func(ctx context.Context, c *configsdk.Client) error {
+			_, err := c.BatchGetResourceConfig(ctx, &configsdk.BatchGetResourceConfigInput{ResourceKeys: []types.ResourceKey{key}})
+			return err
+		}},
 	}
-	apitest.CheckCoverage(t, e.Env, "config", nil, cases)
-	apitest.RunStarCases(t, e.Env, cases)
+	suite := e.suite()
+	suite.Coverage(t, nil, stars)
+	suite.RunStars(t, []string{"arn:aws:iam::" + e.Account + ":user/someone"}, stars)
 }
 
 func TestACallerWithoutPolicyIsDeniedWithAccessDeniedException(t *testing.T) {

@@ -148,7 +148,7 @@ func TestCrossAccountFunctionAccess(t *testing.T) {
 	fn := e.functionARN("f")
 	// bob's own account lets him do anything to the function: the function's
 	// policy decides.
-	bobKeys := e.NewUser(t, e.Other, "bob", allowDoc("lambda:*", []string{fn, fn + ":*"}))
+	bobKeys := e.NewUser(t, e.Other, "bob", apitest.AllowDoc("lambda:*", fn, fn+":*"))
 	bob := e.client(bobKeys)
 	bobPrincipal := &identity.Principal{Kind: identity.KindUser, Account: e.Other, Name: "bob", ARN: "arn:aws:iam::" + e.Other + ":user/bob"}
 	authorize := func(action, resource string) error {
@@ -229,7 +229,7 @@ func TestCrossAccountLayerUse(t *testing.T) {
 	withLayer(t, e.env, "lib")
 	s := aws.String
 	layerVersion := e.layerARN("lib") + ":1"
-	bob := e.client(e.NewUser(t, e.Other, "bob", allowDoc("lambda:*", []string{"*"})))
+	bob := e.client(e.NewUser(t, e.Other, "bob", apitest.AllowDoc("lambda:*", "*")))
 	create := func(name string) error {
 		_, err := bob.CreateFunction(ctx, &lambdasdk.CreateFunctionInput{FunctionName: s(name), Runtime: types.RuntimeProvidedal2023,
 			Role: s(e.OtherRole), Handler: s("bootstrap"), Layers: []string{layerVersion},

@@ -2,26 +2,15 @@ package logsapi_test
 
 import (
 	"context"
-	"fmt"
-	"net/http/httptest"
-	"sort"
-	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/awsproto/bind"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec/jsonrpc"
-	"github.com/stratus-cloud/stratus/internal/awsproto/model"
-	"github.com/stratus-cloud/stratus/internal/iam/authapi"
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi/apitest"
 	"github.com/stratus-cloud/stratus/internal/logs"
 	"github.com/stratus-cloud/stratus/internal/logs/logsapi"
-	"github.com/stratus-cloud/stratus/internal/store"
 )
 
 // env is the Logs API on a real router, authenticated and authorized by the
@@ -41,65 +30,25 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt := awsproto.NewRouter(awsproto.RouterConfig{
-		Authenticator: authapi.New(base.Service, base.Clock.Now),
-		Authorizer:    base.Authz,
-		Codecs:        map[string]codec.Codec{model.JSON: jsonrpc.New()},
-		Now:           base.Clock.Now,
-	})
 	api, err := logsapi.New(svc, bind.New())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := rt.Register(api); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(rt)
-	t.Cleanup(srv.Close)
-	return &env{Env: base, Logs: svc, API: api, LogsURL: srv.URL}
+	return &env{Env: base, Logs: svc, API: api, LogsURL: apitest.Serve(t, base, api)}
 }
 
 // client returns a CloudWatch Logs client signing with c.
 func (e *env) client(c apitest.Credentials) *cwl.Client {
-	return cwl.NewFromConfig(aws.Config{
-		Region:           apitest.Region,
-		Credentials:      credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
-		BaseEndpoint:     aws.String(e.LogsURL),
-		RetryMaxAttempts: 1,
-	})
+	return cwl.NewFromConfig(apitest.AWSConfig(e.LogsURL, c))
 }
 
-// snapshot returns every row of every logs_ table, as text.
-func snapshot(t testing.TB, st *store.Store) string {
-	t.Helper()
-	ctx := context.Background()
-	var lines []string
-	err := st.View(ctx, func(tx *store.Tx) error {
-		for _, tbl := range []string{"logs_groups", "logs_streams", "logs_events"} {
-			rows, err := tx.Query(ctx, `SELECT * FROM `+tbl)
-			if err != nil {
-				return err
-			}
-			cols, _ := rows.Columns()
-			for rows.Next() {
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					rows.Close()
-					return err
-				}
-				lines = append(lines, fmt.Sprintf("%s %v", tbl, vals))
-			}
-			rows.Close()
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+// suite checks the authorization of every Logs operation on log groups
+// named by the targets (which the cases' setups create), against the logs
+// and iam tables.
+func (e *env) suite() apitest.Suite[*cwl.Client, string] {
+	return apitest.Suite[*cwl.Client, string]{
+		Env: e.Env, API: e.API, Client: e.client, Service: "logs",
+		Target:   func(_ testing.TB, name string) string { return name },
+		Snapshot: func(t testing.TB) string { return apitest.Snapshot(t, e.Store, "logs_", "iam_") },
 	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
 }

@@ -178,7 +178,7 @@ func TestStoreHoldsOnlyCiphertext(t *testing.T) {
 	if _, err := c.CreateSecret(context.Background(), &smsdk.CreateSecretInput{Name: s("n"), SecretString: aws.String(needle)}); err != nil {
 		t.Fatal(err)
 	}
-	snap := snapshot(t, e.Store)
+	snap := apitest.Snapshot(t, e.Store, "secret", "kms_")
 	if !regexp.MustCompile(`secret_versions`).MatchString(snap) {
 		t.Fatalf("no version rows in %s", snap)
 	}

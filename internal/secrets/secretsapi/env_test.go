@@ -3,28 +3,17 @@ package secretsapi_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http/httptest"
-	"sort"
-	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	smsdk "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/awsproto/bind"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec/jsonrpc"
-	"github.com/stratus-cloud/stratus/internal/awsproto/model"
 	"github.com/stratus-cloud/stratus/internal/iam"
-	"github.com/stratus-cloud/stratus/internal/iam/authapi"
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi/apitest"
 	"github.com/stratus-cloud/stratus/internal/kms"
 	"github.com/stratus-cloud/stratus/internal/secrets"
 	"github.com/stratus-cloud/stratus/internal/secrets/secretsapi"
-	"github.com/stratus-cloud/stratus/internal/store"
 )
 
 // kmsKeys adapts *kms.Service to secrets.Keys as the server does: the AWS
@@ -71,69 +60,35 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt := awsproto.NewRouter(awsproto.RouterConfig{
-		Authenticator: authapi.New(base.Service, base.Clock.Now),
-		Authorizer: iam.NewAuthorizer(iam.AuthorizerConfig{
-			Service: base.Service, ResourcePolicies: map[string]iam.ResourcePolicySource{"secretsmanager": svc},
-		}),
-		Codecs: map[string]codec.Codec{model.JSON: jsonrpc.New()},
-		Now:    base.Clock.Now,
-	})
 	api, err := secretsapi.New(svc, bind.New())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := rt.Register(api); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(rt)
-	t.Cleanup(srv.Close)
-	return &env{Env: base, KMS: kmsSvc, Secrets: svc, API: api, URL: srv.URL}
+	url := apitest.ServeRouter(t, base, awsproto.RouterConfig{
+		Authorizer: iam.NewAuthorizer(iam.AuthorizerConfig{
+			Service: base.Service, ResourcePolicies: map[string]iam.ResourcePolicySource{"secretsmanager": svc},
+		}),
+	}, api)
+	return &env{Env: base, KMS: kmsSvc, Secrets: svc, API: api, URL: url}
 }
 
 // client returns a Secrets Manager client signing with c.
 func (e *env) client(c apitest.Credentials) *smsdk.Client {
-	return smsdk.NewFromConfig(aws.Config{
-		Region:           apitest.Region,
-		Credentials:      credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
-		BaseEndpoint:     aws.String(e.URL),
-		RetryMaxAttempts: 1,
-	})
+	return smsdk.NewFromConfig(apitest.AWSConfig(e.URL, c))
 }
 
-// snapshot returns every row of the secrets and kms tables, as text.
-func snapshot(t testing.TB, st *store.Store) string {
-	t.Helper()
-	ctx := context.Background()
-	var lines []string
-	err := st.View(ctx, func(tx *store.Tx) error {
-		for _, tbl := range []string{"secrets", "secret_versions", "kms_keys", "kms_aliases"} {
-			rows, err := tx.Query(ctx, `SELECT * FROM `+tbl)
-			if err != nil {
-				return err
-			}
-			cols, _ := rows.Columns()
-			for rows.Next() {
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					rows.Close()
-					return err
-				}
-				lines = append(lines, fmt.Sprintf("%s %v", tbl, vals))
-			}
-			rows.Close()
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+// suite checks the authorization of every Secrets Manager operation on
+// secrets made by newTarget, against the secrets, kms and iam tables.
+func (e *env) suite() apitest.Suite[*smsdk.Client, target] {
+	return apitest.Suite[*smsdk.Client, target]{
+		Env: e.Env, API: e.API, Client: e.client, Service: "secretsmanager", Noun: "secret",
+		Target:    func(t testing.TB, name string) target { return newTarget(t, e, name) },
+		Resources: func(tg target) []string { return []string{tg.arn} },
+		Snapshot:  func(t testing.TB) string { return apitest.Snapshot(t, e.Store, "secret", "kms_", "iam_") },
+		// CreateSecret's case is allowed on the new secret's name and
+		// whatever suffix it is given.
+		Wildcards: true,
 	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
 }
 
 // asErr reports whether err wraps an error of target's type.

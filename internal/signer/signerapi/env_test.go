@@ -5,23 +5,15 @@ import (
 	"crypto/ecdsa"
 	"crypto/x509"
 	"errors"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 	signersdk "github.com/aws/aws-sdk-go-v2/service/signer"
 
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/awsproto/bind"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec/jsonrpc"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec/restjson"
-	"github.com/stratus-cloud/stratus/internal/awsproto/model"
 	"github.com/stratus-cloud/stratus/internal/codesign"
-	"github.com/stratus-cloud/stratus/internal/iam/authapi"
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi/apitest"
 	"github.com/stratus-cloud/stratus/internal/kms"
 	"github.com/stratus-cloud/stratus/internal/kms/kmsapi"
@@ -92,12 +84,6 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt := awsproto.NewRouter(awsproto.RouterConfig{
-		Authenticator: authapi.New(base.Service, base.Clock.Now),
-		Authorizer:    base.Authz,
-		Codecs:        map[string]codec.Codec{model.RestJSON: restjson.New(), model.JSON: jsonrpc.New()},
-		Now:           base.Clock.Now,
-	})
 	b := bind.New()
 	api, err := signerapi.New(svc, b)
 	if err != nil {
@@ -107,31 +93,27 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []*awsproto.Service{api, kmsAPI} {
-		if err := rt.Register(s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv := httptest.NewServer(rt)
-	t.Cleanup(srv.Close)
-	return &env{Env: base, KMS: kmsSvc, Keys: keys, Signer: svc, API: api, URL: srv.URL}
-}
-
-func (e *env) config(c apitest.Credentials) aws.Config {
-	return aws.Config{
-		Region:           apitest.Region,
-		Credentials:      credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
-		BaseEndpoint:     aws.String(e.URL),
-		RetryMaxAttempts: 1,
-	}
+	url := apitest.ServeRouter(t, base, awsproto.RouterConfig{}, api, kmsAPI)
+	return &env{Env: base, KMS: kmsSvc, Keys: keys, Signer: svc, API: api, URL: url}
 }
 
 // client returns a Signer client signing with c.
 func (e *env) client(c apitest.Credentials) *signersdk.Client {
-	return signersdk.NewFromConfig(e.config(c))
+	return signersdk.NewFromConfig(apitest.AWSConfig(e.URL, c))
 }
 
 // kmsClient returns a KMS client signing with c.
 func (e *env) kmsClient(c apitest.Credentials) *kmssdk.Client {
-	return kmssdk.NewFromConfig(e.config(c))
+	return kmssdk.NewFromConfig(apitest.AWSConfig(e.URL, c))
+}
+
+// suite checks the authorization of every Signer operation on profiles made
+// by newTarget, against the signer, kms and iam tables.
+func (e *env) suite() apitest.Suite[*signersdk.Client, target] {
+	return apitest.Suite[*signersdk.Client, target]{
+		Env: e.Env, API: e.API, Client: e.client, Service: "signer", Noun: "profile",
+		Target:    func(t testing.TB, name string) target { return newTarget(t, e, name) },
+		Resources: func(tg target) []string { return []string{tg.arn} },
+		Snapshot:  func(t testing.TB) string { return apitest.Snapshot(t, e.Store, "signer_", "kms_", "iam_") },
+	}
 }

@@ -2,29 +2,18 @@ package snsapi_test
 
 import (
 	"context"
-	"fmt"
-	"net/http/httptest"
-	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	snssdk "github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/awsproto/bind"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec/query"
-	"github.com/stratus-cloud/stratus/internal/awsproto/model"
 	"github.com/stratus-cloud/stratus/internal/iam"
-	"github.com/stratus-cloud/stratus/internal/iam/authapi"
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi/apitest"
 	"github.com/stratus-cloud/stratus/internal/sns"
 	"github.com/stratus-cloud/stratus/internal/sns/snsapi"
-	"github.com/stratus-cloud/stratus/internal/store"
 )
 
 // env is the SNS API on a real router, authenticated by the IAM service of
@@ -58,33 +47,19 @@ func newEnvDelivering(t *testing.T, deliver bool) *env {
 		svc.Start()
 		t.Cleanup(func() { svc.Stop(context.Background()) })
 	}
-	authz := iam.NewAuthorizer(iam.AuthorizerConfig{Service: base.Service, ResourcePolicies: map[string]iam.ResourcePolicySource{"sns": svc}})
-	rt := awsproto.NewRouter(awsproto.RouterConfig{
-		Authenticator: authapi.New(base.Service, base.Clock.Now),
-		Authorizer:    authz,
-		Codecs:        map[string]codec.Codec{model.Query: query.New()},
-		Now:           base.Clock.Now,
-	})
 	api, err := snsapi.New(svc, bind.New())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := rt.Register(api); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(rt)
-	t.Cleanup(srv.Close)
-	return &env{Env: base, SNS: svc, API: api, URL: srv.URL, Queues: queues}
+	url := apitest.ServeRouter(t, base, awsproto.RouterConfig{
+		Authorizer: iam.NewAuthorizer(iam.AuthorizerConfig{Service: base.Service, ResourcePolicies: map[string]iam.ResourcePolicySource{"sns": svc}}),
+	}, api)
+	return &env{Env: base, SNS: svc, API: api, URL: url, Queues: queues}
 }
 
 // client returns an SNS client signing with c.
 func (e *env) client(c apitest.Credentials) *snssdk.Client {
-	return snssdk.NewFromConfig(aws.Config{
-		Region:           apitest.Region,
-		Credentials:      credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
-		BaseEndpoint:     aws.String(e.URL),
-		RetryMaxAttempts: 1,
-	})
+	return snssdk.NewFromConfig(apitest.AWSConfig(e.URL, c))
 }
 
 func (e *env) topicARN(name string) string { return sns.TopicARN(apitest.Region, e.Account, name) }
@@ -111,38 +86,15 @@ func (q *fakeQueues) to(queueARN string) []string {
 	return append([]string(nil), q.sent[queueARN]...)
 }
 
-// snapshot returns every row of every sns_ table but the signing key's, as
-// text.
-func snapshot(t testing.TB, st *store.Store) string {
-	t.Helper()
-	ctx := context.Background()
-	var lines []string
-	err := st.View(ctx, func(tx *store.Tx) error {
-		for _, tbl := range []string{"sns_topics", "sns_subscriptions", "sns_messages", "sns_deliveries", "sns_dedup"} {
-			rows, err := tx.Query(ctx, `SELECT * FROM `+tbl)
-			if err != nil {
-				return err
-			}
-			cols, _ := rows.Columns()
-			for rows.Next() {
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					rows.Close()
-					return err
-				}
-				lines = append(lines, fmt.Sprintf("%s %v", tbl, vals))
-			}
-			rows.Close()
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+// suite checks the authorization of every SNS operation on topics named by
+// the targets (which the cases' setups create), against the sns and iam
+// tables. Denials are AuthorizationError, as SNS names them.
+func (e *env) suite() apitest.Suite[*snssdk.Client, *topic] {
+	return apitest.Suite[*snssdk.Client, *topic]{
+		Env: e.Env, API: e.API, Client: e.client, Service: "sns", Noun: "topic",
+		Denied:    []string{"AuthorizationError"},
+		Target:    func(_ testing.TB, name string) *topic { return &topic{name: name} },
+		Resources: func(tg *topic) []string { return []string{e.topicARN(tg.name)} },
+		Snapshot:  func(t testing.TB) string { return apitest.Snapshot(t, e.Store, "sns_", "iam_") },
 	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
 }

@@ -2,9 +2,6 @@ package sqsapi_test
 
 import (
 	"context"
-	"fmt"
-	"sort"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,24 +12,15 @@ import (
 	"github.com/stratus-cloud/stratus/internal/sqs"
 )
 
-// authzCase checks that one operation is authorized against the queue it
-// names and nothing broader: a caller allowed the action on one queue
-// succeeds on it and is denied, with nothing changed, on a sibling queue.
-type authzCase struct {
-	op string
-	// action is the IAM action the operation is authorized as; "" is sqs:op.
-	action string
-	// setup prepares the queue the call needs (created, with a received
-	// message whose handle it returns); nil creates nothing.
-	setup func(t testing.TB, e *env, queue string) string
-	call  func(ctx context.Context, c *sqssdk.Client, e *env, queue, handle string) error
-}
+// queue is an authorization case's target: a queue's name and, once set up
+// with withMessage, the receipt handle of a message received from it.
+type queue struct{ name, handle string }
 
-// withMessage creates queue with one received message and returns its
-// receipt handle.
-func withMessage(t testing.TB, e *env, queue string) string {
+// withMessage creates q with one received message, whose receipt handle it
+// keeps in q.handle.
+func (e *env) withMessage(t testing.TB, q *queue) {
 	ctx := context.Background()
-	ref := sqs.QueueRef{Account: e.Account, Name: queue}
+	ref := sqs.QueueRef{Account: e.Account, Name: q.name}
 	if _, err := e.SQS.CreateQueue(ctx, ref, nil, map[string]string{"k": "v"}); err != nil {
 		t.Fatal(err)
 	}
@@ -46,145 +34,108 @@ func withMessage(t testing.TB, e *env, queue string) string {
 	if err := e.SQS.AddPermission(ctx, ref, "p", []string{"444455556666"}, []string{"SendMessage"}); err != nil {
 		t.Fatal(err)
 	}
-	return msgs[0].ReceiptHandle
-}
-
-func allowDoc(action, resource string) string {
-	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"` + action + `","Resource":"` + resource + `"}]}`
+	q.handle = msgs[0].ReceiptHandle
 }
 
 func TestEveryOperationIsAuthorizedOnItsQueue(t *testing.T) {
 	e := newEnv(t)
 	s := aws.String
-	u := func(e *env, q string) *string { return s(e.queueURL(e.Account, q)) }
-	cases := []authzCase{
-		{op: "CreateQueue", call: func(ctx context.Context, c *sqssdk.Client, e *env, q, _ string) error {
-			_, err := c.CreateQueue(ctx, &sqssdk.CreateQueueInput{QueueName: s(q)})
+	u := func(q *queue) *string { return s(e.queueURL(e.Account, q.name)) }
+	cases := []apitest.Case[*sqssdk.Client, *queue]{
+		{Op: "CreateQueue", Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.CreateQueue(ctx, &sqssdk.CreateQueueInput{QueueName: s(q.name)})
 			return err
 		}},
-		{op: "GetQueueUrl", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, _ string) error {
-			_, err := c.GetQueueUrl(ctx, &sqssdk.GetQueueUrlInput{QueueName: s(q)})
+		{Op: "GetQueueUrl", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.GetQueueUrl(ctx, &sqssdk.GetQueueUrlInput{QueueName: s(q.name)})
 			return err
 		}},
-		{op: "DeleteQueue", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, _ string) error {
-			_, err := c.DeleteQueue(ctx, &sqssdk.DeleteQueueInput{QueueUrl: u(e, q)})
+		{Op: "DeleteQueue", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.DeleteQueue(ctx, &sqssdk.DeleteQueueInput{QueueUrl: u(q)})
 			return err
 		}},
-		{op: "GetQueueAttributes", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, _ string) error {
-			_, err := c.GetQueueAttributes(ctx, &sqssdk.GetQueueAttributesInput{QueueUrl: u(e, q), AttributeNames: []types.QueueAttributeName{"All"}})
+		{Op: "GetQueueAttributes", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.GetQueueAttributes(ctx, &sqssdk.GetQueueAttributesInput{QueueUrl: u(q), AttributeNames: []types.QueueAttributeName{"All"}})
 			return err
 		}},
-		{op: "SetQueueAttributes", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, _ string) error {
-			_, err := c.SetQueueAttributes(ctx, &sqssdk.SetQueueAttributesInput{QueueUrl: u(e, q), Attributes: map[string]string{"DelaySeconds": "1"}})
+		{Op: "SetQueueAttributes", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.SetQueueAttributes(ctx, &sqssdk.SetQueueAttributesInput{QueueUrl: u(q), Attributes: map[string]string{"DelaySeconds": "1"}})
 			return err
 		}},
-		{op: "PurgeQueue", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, _ string) error {
-			_, err := c.PurgeQueue(ctx, &sqssdk.PurgeQueueInput{QueueUrl: u(e, q)})
+		{Op: "PurgeQueue", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.PurgeQueue(ctx, &sqssdk.PurgeQueueInput{QueueUrl: u(q)})
 			return err
 		}},
-		{op: "TagQueue", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, _ string) error {
-			_, err := c.TagQueue(ctx, &sqssdk.TagQueueInput{QueueUrl: u(e, q), Tags: map[string]string{"a": "b"}})
+		{Op: "TagQueue", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.TagQueue(ctx, &sqssdk.TagQueueInput{QueueUrl: u(q), Tags: map[string]string{"a": "b"}})
 			return err
 		}},
-		{op: "UntagQueue", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, _ string) error {
-			_, err := c.UntagQueue(ctx, &sqssdk.UntagQueueInput{QueueUrl: u(e, q), TagKeys: []string{"k"}})
+		{Op: "UntagQueue", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.UntagQueue(ctx, &sqssdk.UntagQueueInput{QueueUrl: u(q), TagKeys: []string{"k"}})
 			return err
 		}},
-		{op: "ListQueueTags", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, _ string) error {
-			_, err := c.ListQueueTags(ctx, &sqssdk.ListQueueTagsInput{QueueUrl: u(e, q)})
+		{Op: "ListQueueTags", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.ListQueueTags(ctx, &sqssdk.ListQueueTagsInput{QueueUrl: u(q)})
 			return err
 		}},
-		{op: "AddPermission", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, _ string) error {
-			_, err := c.AddPermission(ctx, &sqssdk.AddPermissionInput{QueueUrl: u(e, q), Label: s("l2"), AWSAccountIds: []string{"444455556666"}, Actions: []string{"ReceiveMessage"}})
+		{Op: "AddPermission", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.AddPermission(ctx, &sqssdk.AddPermissionInput{QueueUrl: u(q), Label: s("l2"), AWSAccountIds: []string{"444455556666"}, Actions: []string{"ReceiveMessage"}})
 			return err
 		}},
-		{op: "RemovePermission", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, _ string) error {
-			_, err := c.RemovePermission(ctx, &sqssdk.RemovePermissionInput{QueueUrl: u(e, q), Label: s("p")})
+		{Op: "RemovePermission", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.RemovePermission(ctx, &sqssdk.RemovePermissionInput{QueueUrl: u(q), Label: s("p")})
 			return err
 		}},
-		{op: "ListDeadLetterSourceQueues", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, _ string) error {
-			_, err := c.ListDeadLetterSourceQueues(ctx, &sqssdk.ListDeadLetterSourceQueuesInput{QueueUrl: u(e, q)})
+		{Op: "ListDeadLetterSourceQueues", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.ListDeadLetterSourceQueues(ctx, &sqssdk.ListDeadLetterSourceQueuesInput{QueueUrl: u(q)})
 			return err
 		}},
-		{op: "SendMessage", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, _ string) error {
-			_, err := c.SendMessage(ctx, &sqssdk.SendMessageInput{QueueUrl: u(e, q), MessageBody: s("b")})
+		{Op: "SendMessage", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.SendMessage(ctx, &sqssdk.SendMessageInput{QueueUrl: u(q), MessageBody: s("b")})
 			return err
 		}},
-		{op: "SendMessageBatch", action: "SendMessage", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, _ string) error {
-			_, err := c.SendMessageBatch(ctx, &sqssdk.SendMessageBatchInput{QueueUrl: u(e, q), Entries: []types.SendMessageBatchRequestEntry{{Id: s("1"), MessageBody: s("b")}}})
+		{Op: "SendMessageBatch", Action: "sqs:SendMessage", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.SendMessageBatch(ctx, &sqssdk.SendMessageBatchInput{QueueUrl: u(q), Entries: []types.SendMessageBatchRequestEntry{{Id: s("1"), MessageBody: s("b")}}})
 			return err
 		}},
-		{op: "ReceiveMessage", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, _ string) error {
-			_, err := c.ReceiveMessage(ctx, &sqssdk.ReceiveMessageInput{QueueUrl: u(e, q)})
+		{Op: "ReceiveMessage", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.ReceiveMessage(ctx, &sqssdk.ReceiveMessageInput{QueueUrl: u(q)})
 			return err
 		}},
-		{op: "DeleteMessage", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, h string) error {
-			_, err := c.DeleteMessage(ctx, &sqssdk.DeleteMessageInput{QueueUrl: u(e, q), ReceiptHandle: s(h)})
+		{Op: "DeleteMessage", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.DeleteMessage(ctx, &sqssdk.DeleteMessageInput{QueueUrl: u(q), ReceiptHandle: s(q.handle)})
 			return err
 		}},
-		{op: "DeleteMessageBatch", action: "DeleteMessage", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, h string) error {
-			_, err := c.DeleteMessageBatch(ctx, &sqssdk.DeleteMessageBatchInput{QueueUrl: u(e, q), Entries: []types.DeleteMessageBatchRequestEntry{{Id: s("1"), ReceiptHandle: s(h)}}})
+		{Op: "DeleteMessageBatch", Action: "sqs:DeleteMessage", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.DeleteMessageBatch(ctx, &sqssdk.DeleteMessageBatchInput{QueueUrl: u(q), Entries: []types.DeleteMessageBatchRequestEntry{{Id: s("1"), ReceiptHandle: s(q.handle)}}})
 			return err
 		}},
-		{op: "ChangeMessageVisibility", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, h string) error {
-			_, err := c.ChangeMessageVisibility(ctx, &sqssdk.ChangeMessageVisibilityInput{QueueUrl: u(e, q), ReceiptHandle: s(h), VisibilityTimeout: 10})
+		{Op: "ChangeMessageVisibility", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.ChangeMessageVisibility(ctx, &sqssdk.ChangeMessageVisibilityInput{QueueUrl: u(q), ReceiptHandle: s(q.handle), VisibilityTimeout: 10})
 			return err
 		}},
-		{op: "ChangeMessageVisibilityBatch", action: "ChangeMessageVisibility", setup: withMessage, call: func(ctx context.Context, c *sqssdk.Client, e *env, q, h string) error {
-			_, err := c.ChangeMessageVisibilityBatch(ctx, &sqssdk.ChangeMessageVisibilityBatchInput{QueueUrl: u(e, q),
-				Entries: []types.ChangeMessageVisibilityBatchRequestEntry{{Id: s("1"), ReceiptHandle: s(h), VisibilityTimeout: 10}}})
+		{Op: "ChangeMessageVisibilityBatch", Action: "sqs:ChangeMessageVisibility", Setup: e.withMessage, Call: func(ctx context.Context, c *sqssdk.Client, q *queue) error {
+			_, err := c.ChangeMessageVisibilityBatch(ctx, &sqssdk.ChangeMessageVisibilityBatchInput{QueueUrl: u(q),
+				Entries: []types.ChangeMessageVisibilityBatchRequestEntry{{Id: s("1"), ReceiptHandle: s(q.handle), VisibilityTimeout: 10}}})
 			return err
 		}},
 	}
-	checkCoverage(t, e, cases, "ListQueues")
-	for i, tc := range cases {
-		action := tc.action
-		if action == "" {
-			action = tc.op
-		}
-		t.Run(tc.op+" is allowed on the named queue and denied on its sibling", func(t *testing.T) {
-			ctx := context.Background()
-			ok, sibling := fmt.Sprintf("t%dok", i), fmt.Sprintf("t%dno", i)
-			var okHandle, siblingHandle string
-			if tc.setup != nil {
-				okHandle, siblingHandle = tc.setup(t, e, ok), tc.setup(t, e, sibling)
-			}
-			arn := sqs.QueueRef{Account: e.Account, Name: ok}.ARN(apitest.Region)
-			caller := e.NewUser(t, e.Account, fmt.Sprintf("caller%d", i), allowDoc("sqs:"+action, arn))
-			c := e.client(caller)
-			before := snapshot(t, e.Store)
-			if err := tc.call(ctx, c, e, sibling, siblingHandle); apitest.APICode(err) != "AccessDenied" {
-				t.Fatalf("on the sibling: got %v, want AccessDenied", err)
-			}
-			if after := snapshot(t, e.Store); after != before {
-				t.Errorf("the denied call changed the store:\nbefore %s\nafter  %s", before, after)
-			}
-			if err := tc.call(ctx, c, e, ok, okHandle); err != nil {
-				t.Errorf("on the allowed queue: %v", err)
-			}
-		})
-	}
+	suite := e.suite()
+	suite.Coverage(t, cases, listQueues())
+	suite.Run(t, cases)
+}
+
+// listQueues is the operation AWS authorizes without a resource, on "*".
+func listQueues() []apitest.Star[*sqssdk.Client] {
+	return []apitest.Star[*sqssdk.Client]{{Op: "ListQueues", Call: func(ctx context.Context, c *sqssdk.Client) error {
+		_, err := c.ListQueues(ctx, &sqssdk.ListQueuesInput{})
+		return err
+	}}}
 }
 
 func TestListQueuesIsAuthorizedWithoutAResource(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
-	call := func(c *sqssdk.Client) error {
-		_, err := c.ListQueues(ctx, &sqssdk.ListQueuesInput{})
-		return err
-	}
-	narrow := e.NewUser(t, e.Account, "narrow", allowDoc("sqs:ListQueues", "arn:aws:sqs:us-east-1:"+e.Account+":q"))
-	wide := e.NewUser(t, e.Account, "wide", allowDoc("sqs:ListQueues", "*"))
-	t.Run("a caller allowed on one queue's ARN is denied", func(t *testing.T) {
-		if got := apitest.APICode(call(e.client(narrow))); got != "AccessDenied" {
-			t.Errorf("got %q", got)
-		}
-	})
-	t.Run("a caller allowed on * is allowed", func(t *testing.T) {
-		if err := call(e.client(wide)); err != nil {
-			t.Error(err)
-		}
-	})
+	e.suite().RunStars(t, []string{"arn:aws:sqs:us-east-1:" + e.Account + ":q"}, listQueues())
 }
 
 func TestQueuePoliciesAdmitOtherPrincipals(t *testing.T) {
@@ -224,7 +175,7 @@ func TestQueuePoliciesAdmitOtherPrincipals(t *testing.T) {
 	})
 	t.Run("another account needs both its own policy and the queue's", func(t *testing.T) {
 		other := e.newAccount(t, "partner")
-		ext := e.NewUser(t, other, "ext", allowDoc("sqs:*", "*"))
+		ext := e.NewUser(t, other, "ext", apitest.AllowDoc("sqs:*", "*"))
 		setPolicy(t, "arn:aws:iam::"+e.Account+":user/bare")
 		if got := apitest.APICode(send(e.client(ext))); got != "AccessDenied" {
 			t.Fatalf("without the queue policy: %q", got)
@@ -240,7 +191,7 @@ func TestQueuePoliciesAdmitOtherPrincipals(t *testing.T) {
 	})
 	t.Run("AddPermission admits an account the same way", func(t *testing.T) {
 		third := e.newAccount(t, "third")
-		user := e.NewUser(t, third, "u", allowDoc("sqs:SendMessage", "*"))
+		user := e.NewUser(t, third, "u", apitest.AllowDoc("sqs:SendMessage", "*"))
 		if got := apitest.APICode(send(e.client(user))); got != "AccessDenied" {
 			t.Fatalf("before AddPermission: %q", got)
 		}
@@ -251,30 +202,4 @@ func TestQueuePoliciesAdmitOtherPrincipals(t *testing.T) {
 			t.Errorf("after AddPermission: %v", err)
 		}
 	})
-}
-
-// checkCoverage fails t unless every registered operation has exactly one
-// case (or is one of the others, tested on their own).
-func checkCoverage(t *testing.T, e *env, cases []authzCase, others ...string) {
-	seen := map[string]int{}
-	for _, c := range cases {
-		seen[c.op]++
-	}
-	for _, o := range others {
-		seen[o]++
-	}
-	var bad []string
-	for op := range e.API.Ops {
-		if seen[op] != 1 {
-			bad = append(bad, fmt.Sprintf("%s (%d cases)", op, seen[op]))
-		}
-		delete(seen, op)
-	}
-	for op := range seen {
-		bad = append(bad, op+" (not registered)")
-	}
-	sort.Strings(bad)
-	if len(bad) > 0 {
-		t.Errorf("operations without exactly one authorization case: %s", strings.Join(bad, ", "))
-	}
 }

@@ -2,32 +2,21 @@ package sqsapi_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	sqssdk "github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/awsproto/bind"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec/jsonrpc"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec/query"
 	"github.com/stratus-cloud/stratus/internal/awsproto/model"
 	"github.com/stratus-cloud/stratus/internal/iam"
-	"github.com/stratus-cloud/stratus/internal/iam/authapi"
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi/apitest"
 	"github.com/stratus-cloud/stratus/internal/iam/policy"
 	"github.com/stratus-cloud/stratus/internal/sigv4"
 	"github.com/stratus-cloud/stratus/internal/sqs"
 	"github.com/stratus-cloud/stratus/internal/sqs/sqsapi"
-	"github.com/stratus-cloud/stratus/internal/store"
 )
 
 // env is the SQS API on a real router, authenticated by the IAM service of
@@ -52,33 +41,20 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Stop(context.Background()) })
-	authz := iam.NewAuthorizer(iam.AuthorizerConfig{Service: base.Service, ResourcePolicies: map[string]iam.ResourcePolicySource{"sqs": svc}})
-	rt := awsproto.NewRouter(awsproto.RouterConfig{
-		Authenticator: authapi.New(base.Service, base.Clock.Now),
-		Authorizer:    authz,
-		Codecs:        map[string]codec.Codec{model.JSON: jsonrpc.New(), model.Query: query.New()},
-		Now:           base.Clock.Now,
-	})
 	api, err := sqsapi.New(svc, bind.New())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := rt.Register(api); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(rt)
-	t.Cleanup(srv.Close)
-	return &env{Env: base, SQS: svc, API: api, SQSURL: srv.URL}
+	url := apitest.ServeRouter(t, base, awsproto.RouterConfig{
+		Authorizer: iam.NewAuthorizer(iam.AuthorizerConfig{Service: base.Service, ResourcePolicies: map[string]iam.ResourcePolicySource{"sqs": svc}}),
+		Codecs:     apitest.Codecs(model.JSON, model.Query),
+	}, api)
+	return &env{Env: base, SQS: svc, API: api, SQSURL: url}
 }
 
 // client returns an SQS client signing with c.
 func (e *env) client(c apitest.Credentials) *sqssdk.Client {
-	return sqssdk.NewFromConfig(aws.Config{
-		Region:           apitest.Region,
-		Credentials:      credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
-		BaseEndpoint:     aws.String(e.SQSURL),
-		RetryMaxAttempts: 1,
-	})
+	return sqssdk.NewFromConfig(apitest.AWSConfig(e.SQSURL, c))
 }
 
 // queueURL is the URL the API hands out for a queue of account.
@@ -96,39 +72,19 @@ func (e *env) newAccount(t testing.TB, name string) string {
 	return st.AccountID
 }
 
-// snapshot returns every row of every sqs_ table, as text.
-func snapshot(t testing.TB, st *store.Store) string {
-	t.Helper()
-	ctx := context.Background()
-	var lines []string
-	err := st.View(ctx, func(tx *store.Tx) error {
-		for _, tbl := range []string{"sqs_queues", "sqs_messages", "sqs_dedup"} {
-			rows, err := tx.Query(ctx, `SELECT * FROM `+tbl)
-			if err != nil {
-				return err
-			}
-			cols, _ := rows.Columns()
-			for rows.Next() {
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					rows.Close()
-					return err
-				}
-				lines = append(lines, fmt.Sprintf("%s %v", tbl, vals))
-			}
-			rows.Close()
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+// suite checks the authorization of every SQS operation on queues named
+// by the targets (which the cases' setups create), against the sqs and iam
+// tables. Denials are AccessDenied, as SQS's query protocol names them.
+func (e *env) suite() apitest.Suite[*sqssdk.Client, *queue] {
+	return apitest.Suite[*sqssdk.Client, *queue]{
+		Env: e.Env, API: e.API, Client: e.client, Service: "sqs", Noun: "queue",
+		Denied: []string{"AccessDenied"},
+		Target: func(_ testing.TB, name string) *queue { return &queue{name: name} },
+		Resources: func(q *queue) []string {
+			return []string{sqs.QueueRef{Account: e.Account, Name: q.name}.ARN(apitest.Region)}
+		},
+		Snapshot: func(t testing.TB) string { return apitest.Snapshot(t, e.Store, "sqs_", "iam_") },
 	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
 }
 
 // sign signs req (whose body is body) for SQS with c at now.

@@ -237,11 +237,11 @@ func TestBadInputAnswersAWSErrorsWithNothingStored(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name+" is "+tc.want+" and changes nothing", func(t *testing.T) {
-			before := snapshot(t, e.Store)
+			before := e.snapshot(t)
 			if got := apitest.APICode(tc.call()); got != tc.want {
 				t.Errorf("got %q", got)
 			}
-			if after := snapshot(t, e.Store); after != before {
+			if after := e.snapshot(t); after != before {
 				t.Errorf("the store changed:\n%s", after)
 			}
 		})
@@ -255,7 +255,7 @@ func TestStoreHoldsNoSecureStringPlaintext(t *testing.T) {
 	if _, err := c.PutParameter(context.Background(), &ssmsdk.PutParameterInput{Name: s("/n"), Value: s(needle), Type: types.ParameterTypeSecureString}); err != nil {
 		t.Fatal(err)
 	}
-	snap := snapshot(t, e.Store)
+	snap := e.snapshot(t)
 	if !regexp.MustCompile(`ssm_parameter_versions .*SecureString`).MatchString(snap) {
 		t.Fatalf("no version row in %s", snap)
 	}

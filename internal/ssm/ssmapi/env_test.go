@@ -3,28 +3,16 @@ package ssmapi_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http/httptest"
-	"sort"
-	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	ssmsdk "github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/awsproto/bind"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec"
-	"github.com/stratus-cloud/stratus/internal/awsproto/codec/jsonrpc"
-	"github.com/stratus-cloud/stratus/internal/awsproto/model"
-	"github.com/stratus-cloud/stratus/internal/iam"
-	"github.com/stratus-cloud/stratus/internal/iam/authapi"
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi/apitest"
 	"github.com/stratus-cloud/stratus/internal/kms"
 	"github.com/stratus-cloud/stratus/internal/ssm"
 	"github.com/stratus-cloud/stratus/internal/ssm/ssmapi"
-	"github.com/stratus-cloud/stratus/internal/store"
 )
 
 // kmsKeys adapts *kms.Service to ssm.Keys as the server is expected to: the
@@ -70,67 +58,32 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt := awsproto.NewRouter(awsproto.RouterConfig{
-		Authenticator: authapi.New(base.Service, base.Clock.Now),
-		Authorizer:    iam.NewAuthorizer(iam.AuthorizerConfig{Service: base.Service}),
-		Codecs:        map[string]codec.Codec{model.JSON: jsonrpc.New()},
-		Now:           base.Clock.Now,
-	})
 	api, err := ssmapi.New(svc, bind.New())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := rt.Register(api); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(rt)
-	t.Cleanup(srv.Close)
-	return &env{Env: base, KMS: kmsSvc, SSM: svc, API: api, URL: srv.URL}
+	return &env{Env: base, KMS: kmsSvc, SSM: svc, API: api, URL: apitest.Serve(t, base, api)}
 }
 
 // client returns an SSM client signing with c.
 func (e *env) client(c apitest.Credentials) *ssmsdk.Client {
-	return ssmsdk.NewFromConfig(aws.Config{
-		Region:           apitest.Region,
-		Credentials:      credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
-		BaseEndpoint:     aws.String(e.URL),
-		RetryMaxAttempts: 1,
-	})
+	return ssmsdk.NewFromConfig(apitest.AWSConfig(e.URL, c))
 }
 
-// snapshot returns every row of the ssm and kms tables, as text.
-func snapshot(t testing.TB, st *store.Store) string {
-	t.Helper()
-	ctx := context.Background()
-	var lines []string
-	err := st.View(ctx, func(tx *store.Tx) error {
-		for _, tbl := range []string{"ssm_parameters", "ssm_parameter_versions", "kms_keys", "kms_aliases"} {
-			rows, err := tx.Query(ctx, `SELECT * FROM `+tbl)
-			if err != nil {
-				return err
-			}
-			cols, _ := rows.Columns()
-			for rows.Next() {
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					rows.Close()
-					return err
-				}
-				lines = append(lines, fmt.Sprintf("%s %s", tbl, vals))
-			}
-			rows.Close()
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+// snapshot returns every row of the ssm, kms and iam tables, as text.
+func (e *env) snapshot(t testing.TB) string {
+	return apitest.Snapshot(t, e.Store, "ssm_", "kms_", "iam_")
+}
+
+// suite checks the authorization of every Parameter Store operation on
+// parameters made by newTarget under the path "/" + the target's name.
+func (e *env) suite() apitest.Suite[*ssmsdk.Client, target] {
+	return apitest.Suite[*ssmsdk.Client, target]{
+		Env: e.Env, API: e.API, Client: e.client, Service: "ssm", Noun: "parameter",
+		Target:    func(t testing.TB, name string) target { return newTarget(t, e, "/"+name) },
+		Resources: func(tg target) []string { return []string{tg.arn} },
+		Snapshot:  e.snapshot,
 	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
 }
 
 // asErr reports whether err wraps an error of target's type.

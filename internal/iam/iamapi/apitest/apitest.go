@@ -4,7 +4,13 @@
 // SDK for Go v2 (or by hand with internal/sigv4), authenticated by
 // authapi.Authenticator and authorized by iam.Authorizer exactly as in the server.
 //
-// It is not for production code.
+// It is also the shared harness of every other service's wire adapter tests:
+// Serve puts an API on a router authenticated and authorized by the Env,
+// Snapshot captures tables as text, and Suite runs the per-operation
+// authorization checks (allowed on one target, denied with nothing changed on
+// its sibling, account-wide operations only on "*", every operation covered).
+//
+// It is not for production code; import it only from tests.
 package apitest
 
 import (
@@ -17,7 +23,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	stssdk "github.com/aws/aws-sdk-go-v2/service/sts"
@@ -115,13 +120,9 @@ func New(t testing.TB) *Env {
 }
 
 func (e *Env) config(c Credentials) aws.Config {
-	return aws.Config{
-		Region:           Region,
-		Credentials:      credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
-		BaseEndpoint:     aws.String(e.Server.URL),
-		RetryMaxAttempts: 1,
-		HTTPClient:       e.Server.Client(),
-	}
+	cfg := AWSConfig(e.Server.URL, c)
+	cfg.HTTPClient = e.Server.Client()
+	return cfg
 }
 
 // IAM returns an IAM client signing with c.
