@@ -170,4 +170,4 @@ func loadRootKey(env, file string) (*rootkey.Key, error) {
 }
 
 // storeKey is the key the server's store is encrypted with.
-func storeKey(dk *rootkey.Key) []byte { return nil }
+func storeKey(dk *rootkey.Key) []byte { return datakey.StoreKey(dk) }

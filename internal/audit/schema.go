@@ -5,8 +5,9 @@ import "github.com/stratus-cloud/stratus/internal/store"
 // migrations are the audit trail's tables. audit_records is the chain:
 // seq is the position, record the canonical JSON, hash =
 // SHA-256(prev_hash || record). The other columns are copies of record
-// fields for LookupEvents; they are not covered by the chain and Lookup
-// answers CloudTrailEvent from record. audit_digests holds the signed
+// fields for LookupEvents; they are not covered by the chain (Verify checks
+// them, and audit_resources, against record) and Lookup answers
+// CloudTrailEvent from record. audit_digests holds the signed
 // digests: digest is the signed JSON, signature its Ed25519 signature.
 var migrations = []store.Migration{{Version: 1, SQL: `
 CREATE TABLE audit_records (

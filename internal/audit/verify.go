@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ncruces/go-sqlite3/driver"
@@ -79,8 +81,13 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 	// are checked against.
 	computedAt := map[int64][]byte{}
 	var lastSeq int64
+	resources, err := indexedResources(ctx, tx)
+	if err != nil {
+		return rep, fmt.Errorf("verify audit trail: read resources: %w", err)
+	}
 	err = func() error {
-		rows, err := tx.QueryContext(ctx, `SELECT seq, record, prev_hash, hash FROM audit_records ORDER BY seq`)
+		rows, err := tx.QueryContext(ctx, `SELECT seq, record, prev_hash, hash, event_id, event_time, account, management,
+			read_only, event_name, event_source, username, access_key_id FROM audit_records ORDER BY seq`)
 		if err != nil {
 			return err
 		}
@@ -89,8 +96,14 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 		for rows.Next() {
 			var seq int64
 			var rec, prev, hash []byte
-			if err := rows.Scan(&seq, &rec, &prev, &hash); err != nil {
+			var ix lookupIndex
+			if err := rows.Scan(&seq, &rec, &prev, &hash, &ix.eventID, &ix.eventTime, &ix.account, &ix.management,
+				&ix.readOnly, &ix.eventName, &ix.eventSource, &ix.username, &ix.accessKeyID); err != nil {
 				return err
+			}
+			ix.resources = resources[seq]
+			if col := ix.mismatch(rec); col != "" {
+				rep.problem("record %d: its lookup copy %s does not match its content (changed to hide or disguise it in LookupEvents)", seq, col)
 			}
 			rep.Records++
 			switch {
@@ -168,6 +181,87 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 		}
 	}
 	return rep, nil
+}
+
+// lookupIndex is what audit_records' lookup columns and audit_resources
+// hold for one record. The chain does not cover them, so Verify checks them
+// against the record they copy: otherwise an edit of a column alone could
+// hide a record from LookupEvents (another account, another event name)
+// while the chain stays intact.
+type lookupIndex struct {
+	eventID, eventTime, account, eventName, eventSource, username, accessKeyID string
+	management, readOnly                                                       bool
+	resources                                                                  []Resource
+}
+
+// mismatch names the first copy that differs from the record ("" when all
+// agree, "record" when the record is not a record at all).
+func (ix lookupIndex) mismatch(record []byte) string {
+	var r Record
+	if json.Unmarshal(record, &r) != nil {
+		return "record"
+	}
+	var want []Resource
+	for _, res := range r.Resources {
+		want = append(want, Resource{Type: res.Type, Name: res.Name})
+	}
+	user, known := lookupUsername(r.UserIdentity)
+	switch {
+	case ix.eventID != r.EventID:
+		return "event_id"
+	case ix.eventTime != r.EventTime:
+		return "event_time"
+	case ix.account != r.RecipientAccountID:
+		return "account"
+	case ix.management != r.ManagementEvent:
+		return "management"
+	case ix.readOnly != r.ReadOnly:
+		return "read_only"
+	case ix.eventName != r.EventName:
+		return "event_name"
+	case ix.eventSource != r.EventSource:
+		return "event_source"
+	case known && ix.username != user:
+		return "username"
+	case ix.accessKeyID != r.UserIdentity.AccessKeyID:
+		return "access_key_id"
+	case !slices.Equal(ix.resources, want):
+		return "audit_resources"
+	}
+	return ""
+}
+
+// lookupUsername is the Username the trail stores for a record's caller,
+// as far as the record tells it (username derives it from the principal).
+func lookupUsername(u UserIdentity) (string, bool) {
+	switch u.Type {
+	case "Root":
+		return "root", true
+	case "IAMUser":
+		return u.UserName, true
+	case "AssumedRole":
+		return u.ARN[strings.LastIndex(u.ARN, "/")+1:], true
+	}
+	return "", false
+}
+
+// indexedResources reads audit_resources by seq, in insertion order.
+func indexedResources(ctx context.Context, tx *sql.Tx) (map[int64][]Resource, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT seq, resource_type, resource_name FROM audit_resources ORDER BY seq, rowid`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]Resource{}
+	for rows.Next() {
+		var seq int64
+		var res Resource
+		if err := rows.Scan(&seq, &res.Type, &res.Name); err != nil {
+			return nil, err
+		}
+		out[seq] = append(out[seq], res)
+	}
+	return out, rows.Err()
 }
 
 // EventsFilter selects records for Events.

@@ -163,6 +163,27 @@ func TestVerifyFindsEveryKindOfTampering(t *testing.T) {
 			want: "digest row 1 holds digest 2",
 		},
 		{
+			name: "moving a record to another account in the lookup columns alone is caught",
+			tamper: func(t *testing.T, db *sql.DB) {
+				exec(t, db, `UPDATE audit_records SET account = '999999999999' WHERE seq = 4`)
+			},
+			want: "record 4: its lookup copy account does not match its content",
+		},
+		{
+			name: "renaming an event in the lookup columns alone is caught",
+			tamper: func(t *testing.T, db *sql.DB) {
+				exec(t, db, `UPDATE audit_records SET event_name = 'ListKeys' WHERE seq = 2`)
+			},
+			want: "record 2: its lookup copy event_name does not match its content",
+		},
+		{
+			name: "a resource row the record does not name is caught",
+			tamper: func(t *testing.T, db *sql.DB) {
+				exec(t, db, `INSERT INTO audit_resources (seq, resource_type, resource_name) VALUES (3, 'AWS::KMS::Key', 'forged')`)
+			},
+			want: "record 3: its lookup copy audit_resources does not match its content",
+		},
+		{
 			name:   "deleting a middle digest breaks the digests' chain",
 			tamper: func(t *testing.T, db *sql.DB) { exec(t, db, `DELETE FROM audit_digests WHERE seq = 2`) },
 			want:   "digest 3 does not refer to its predecessor",

@@ -84,7 +84,8 @@ func (s *Service) EnsureManagedKey(ctx context.Context, account, region, service
 	} else if !awserr.Is(err, CodeNotFound) {
 		return nil, err
 	}
-	k, err := s.CreateKey(ctx, account, region, CreateKeyInput{Description: "Default key that protects my " + service + " data when no other key is defined"})
+	k, err := s.CreateKey(ctx, account, region, CreateKeyInput{Description: "Default key that protects my " + service + " data when no other key is defined",
+		manager: ManagerAWS})
 	if err != nil {
 		return nil, err
 	}

@@ -62,6 +62,8 @@ type Key struct {
 	Policy         string
 	Tags           map[string]string
 	CurrentVersion int
+	// Manager is ManagerCustomer or ManagerAWS.
+	Manager string
 }
 
 // ARN is the key's ARN, what every operation on it is authorized against.
@@ -89,7 +91,15 @@ func DefaultPolicy(account string) string {
 type CreateKeyInput struct {
 	Description, KeyUsage, KeySpec, Policy string
 	Tags                                   map[string]string
+	// manager is ManagerAWS for the keys EnsureManagedKey makes.
+	manager string
 }
+
+// Key managers, as DescribeKey's KeyManager reports them.
+const (
+	ManagerCustomer = "CUSTOMER"
+	ManagerAWS      = "AWS"
+)
 
 // CreateKey creates an enabled key with fresh material (version 1).
 func (s *Service) CreateKey(ctx context.Context, account, region string, in CreateKeyInput) (*Key, error) {
@@ -131,14 +141,17 @@ func (s *Service) CreateKey(ctx context.Context, account, region string, in Crea
 	k := &Key{
 		Account: account, Region: region, ID: formatKeyID(raw), Created: now, Description: in.Description,
 		Usage: in.KeyUsage, Spec: in.KeySpec, State: StateEnabled, RotationDays: defaultRotationDays,
-		Rotated: now, Policy: in.Policy, Tags: in.Tags, CurrentVersion: 1,
+		Rotated: now, Policy: in.Policy, Tags: in.Tags, CurrentVersion: 1, Manager: in.manager,
+	}
+	if k.Manager == "" {
+		k.Manager = ManagerCustomer
 	}
 	err = s.st.Update(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO kms_keys (account, region, id, created_ms, description, key_usage, key_spec,
-			state, deletion_ms, pending_days, rotation_enabled, rotation_days, rotated_ms, policy, tags, current_version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, 1)`,
+			state, deletion_ms, pending_days, rotation_enabled, rotation_days, rotated_ms, policy, tags, current_version, manager)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, 1, ?)`,
 			account, region, k.ID, now.UnixMilli(), k.Description, k.Usage, k.Spec, k.State, k.RotationDays,
-			now.UnixMilli(), k.Policy, encodeTags(k.Tags)); err != nil {
+			now.UnixMilli(), k.Policy, encodeTags(k.Tags), k.Manager); err != nil {
 			return err
 		}
 		return s.insertVersion(ctx, tx, k, 1, material, now)
@@ -297,7 +310,7 @@ func (s *Service) resolve(ctx context.Context, tx *store.Tx, account, region, re
 }
 
 const keyColumns = `account, region, id, created_ms, description, key_usage, key_spec, state, deletion_ms, pending_days,
-	rotation_enabled, rotation_days, rotated_ms, policy, tags, current_version`
+	rotation_enabled, rotation_days, rotated_ms, policy, tags, current_version, manager`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -307,7 +320,7 @@ func scanKey(r scanner) (*Key, error) {
 	var rotation int
 	var tags string
 	if err := r.Scan(&k.Account, &k.Region, &k.ID, &created, &k.Description, &k.Usage, &k.Spec, &k.State, &deletion,
-		&k.PendingDays, &rotation, &k.RotationDays, &rotated, &k.Policy, &tags, &k.CurrentVersion); err != nil {
+		&k.PendingDays, &rotation, &k.RotationDays, &rotated, &k.Policy, &tags, &k.CurrentVersion, &k.Manager); err != nil {
 		return nil, err
 	}
 	k.Created, k.DeletionDate, k.Rotated = fromMillis(created), fromMillis(deletion), fromMillis(rotated)

@@ -10,8 +10,16 @@ import "github.com/stratus-cloud/stratus/internal/store"
 // key box with the key id and version as associated data; current_version
 // is the one new encryptions use. Tags are a JSON object.
 func migrations() []store.Migration {
-	return []store.Migration{{Version: 1, SQL: schemaV1}}
+	return []store.Migration{{Version: 1, SQL: schemaV1}, {Version: 2, SQL: schemaV2}}
 }
+
+// schemaV2 records who manages a key: AWS for the managed keys services make
+// (alias/aws/<service>), the customer otherwise.
+const schemaV2 = `
+ALTER TABLE kms_keys ADD COLUMN manager TEXT NOT NULL DEFAULT 'CUSTOMER';
+UPDATE kms_keys SET manager = 'AWS' WHERE EXISTS (SELECT 1 FROM kms_aliases a
+	WHERE a.account = kms_keys.account AND a.region = kms_keys.region AND a.key_id = kms_keys.id AND a.name LIKE 'alias/aws/%');
+`
 
 const schemaV1 = `
 CREATE TABLE kms_keys (

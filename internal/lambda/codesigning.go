@@ -60,8 +60,23 @@ type CodeCheck struct {
 	// signature's validity, signed by a profile not among the allowed
 	// publishers, signed by a revoked profile version.
 	Expired, Mismatch, Revoked bool
-	// Profile is the signing profile version ARN the signature names.
-	Profile string
+	// Profile is the signing profile version ARN the signature names, JobID
+	// the signing's id.
+	Profile, JobID string
+}
+
+// signing is what a deployed zip's signature says, as the function's
+// configuration reports it.
+type signing struct{ profileVersionARN, jobARN string }
+
+// jobARN is the ARN of a signing job of the profile version's account and
+// region: arn:aws:signer:REGION:ACCOUNT:/signing-jobs/ID.
+func jobARN(profileVersionARN, jobID string) string {
+	parts := strings.SplitN(profileVersionARN, ":", 6)
+	if len(parts) != 6 || jobID == "" {
+		return ""
+	}
+	return strings.Join(parts[:5], ":") + ":/signing-jobs/" + jobID
 }
 
 // failures lists the failed checks other than integrity, as words.
@@ -232,7 +247,17 @@ func (s *Service) GetCodeSigningConfig(ctx context.Context, account, arn string)
 		c, err = s.getCSC(ctx, tx, account, id)
 		return err
 	})
-	return c, err
+	return c, notFoundAsResource(err)
+}
+
+// notFoundAsResource is err with CodeSigningConfigNotFoundException answered
+// as ResourceNotFoundException: the operations on a configuration itself
+// answer that (the deployment operations answer the former).
+func notFoundAsResource(err error) error {
+	if e, ok := awserr.As(err); ok && e.Code == CodeCodeSigningConfigNotFound {
+		return notFound("%s", e.Message)
+	}
+	return err
 }
 
 // UpdateCodeSigningConfig changes a configuration; functions using it are
@@ -259,7 +284,7 @@ func (s *Service) UpdateCodeSigningConfig(ctx context.Context, account, arn stri
 		return s.putCSC(ctx, tx, c)
 	})
 	if err != nil {
-		return nil, err
+		return nil, notFoundAsResource(err)
 	}
 	return c, nil
 }
@@ -271,7 +296,7 @@ func (s *Service) DeleteCodeSigningConfig(ctx context.Context, account, arn stri
 	if err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx *store.Tx) error {
+	return notFoundAsResource(s.update(ctx, func(tx *store.Tx) error {
 		if _, err := s.getCSC(ctx, tx, account, id); err != nil {
 			return err
 		}
@@ -284,7 +309,7 @@ func (s *Service) DeleteCodeSigningConfig(ctx context.Context, account, arn stri
 		}
 		_, err := tx.Exec(ctx, `DELETE FROM lambda_code_signing_configs WHERE account = ? AND id = ?`, account, id)
 		return err
-	})
+	}))
 }
 
 // ListCodeSigningConfigs lists the account's configurations by id.
@@ -359,7 +384,7 @@ func (s *Service) ListFunctionsByCodeSigningConfig(ctx context.Context, account,
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, "", notFoundAsResource(err)
 	}
 	next := ""
 	if int64(len(names)) > limit {
@@ -451,9 +476,10 @@ func (s *Service) DeleteFunctionCodeSigningConfig(ctx context.Context, account, 
 // integrity failure is refused under any policy; the other failures are
 // refused under Enforce and, under Warn, accepted with a warning (logged and
 // reported through Config.OnCodeWarning).
-func (s *Service) verifyCode(ctx context.Context, account, cscID, fnARN string, zip []byte, layers []LayerRef) error {
+func (s *Service) verifyCode(ctx context.Context, account, cscID, fnARN string, zip []byte, layers []LayerRef) (signing, error) {
+	var signed signing
 	if cscID == "" {
-		return nil
+		return signed, nil
 	}
 	var c *CodeSigningConfig
 	err := s.st.View(ctx, func(tx *store.Tx) error {
@@ -462,17 +488,19 @@ func (s *Service) verifyCode(ctx context.Context, account, cscID, fnARN string, 
 		return err
 	})
 	if err != nil {
-		return err
+		return signed, err
 	}
 	if s.verifier == nil {
-		return awserr.New(CodeCodeVerificationFailed, 400, "Lambda cannot verify code signatures on this server: no signature verifier is configured.")
+		return signed, awserr.New(CodeCodeVerificationFailed, 400, "Lambda cannot verify code signatures on this server: no signature verifier is configured.")
 	}
 	var warnings []string
+	var last CodeCheck
 	check := func(what string, zip []byte) error {
 		ch, err := s.verifier.VerifyCode(ctx, zip, c.AllowedPublishers)
 		if err != nil {
 			return fmt.Errorf("verify code signature: %w", err)
 		}
+		last = ch
 		if ch.Integrity != "" {
 			return awserr.New(CodeInvalidCodeSignature, 400, "Lambda cannot deploy the function. The function or layer might be signed using a signature that the client is not configured to accept. Check the provided signature for %s. %s", what, ch.Integrity)
 		}
@@ -487,20 +515,23 @@ func (s *Service) verifyCode(ctx context.Context, account, cscID, fnARN string, 
 	}
 	if zip != nil {
 		if err := check(fnARN, zip); err != nil {
-			return err
+			return signed, err
+		}
+		if last.Profile != "" {
+			signed = signing{profileVersionARN: last.Profile, jobARN: jobARN(last.Profile, last.JobID)}
 		}
 	}
 	for _, l := range layers {
 		data, err := s.blobs.ReadAll(l.Digest)
 		if err != nil {
-			return fmt.Errorf("read layer %s: %w", l.ARN, err)
+			return signed, fmt.Errorf("read layer %s: %w", l.ARN, err)
 		}
 		if err := check(l.ARN, data); err != nil {
-			return err
+			return signed, err
 		}
 	}
 	if len(warnings) > 0 && s.onCodeWarning != nil {
 		s.onCodeWarning(ctx, account, fnARN, c.ARN, strings.Join(warnings, "; "))
 	}
-	return nil
+	return signed, nil
 }

@@ -75,7 +75,7 @@ func TestCodeSigningPolicies(t *testing.T) {
 		code   string // "" when deployed
 		warned bool
 	}{
-		{"valid code deploys under Enforce", lambda.CodeCheck{Profile: profile}, enforce, "", false},
+		{"valid code deploys under Enforce", lambda.CodeCheck{Profile: profile, JobID: "4b5c"}, enforce, "", false},
 		{"a broken signature is refused under Enforce with InvalidCodeSignatureException", lambda.CodeCheck{Integrity: "digest mismatch"}, enforce, lambda.CodeInvalidCodeSignature, false},
 		{"a broken signature is refused under Warn too", lambda.CodeCheck{Integrity: "digest mismatch"}, warn, lambda.CodeInvalidCodeSignature, false},
 		{"an expired signature is refused under Enforce", lambda.CodeCheck{Expired: true}, enforce, lambda.CodeCodeVerificationFailed, false},
@@ -107,6 +107,13 @@ func TestCodeSigningPolicies(t *testing.T) {
 			_, arn, err := e.Svc.GetFunctionCodeSigningConfig(ctx, e.Account, name)
 			if err != nil || arn != c.csc.ARN {
 				t.Fatalf("function's code signing config %q, %v; want %s", arn, err, c.csc.ARN)
+			}
+			if c.check.JobID != "" {
+				v, err := e.Svc.GetFunctionConfiguration(ctx, e.Account, name, "")
+				wantJob := "arn:aws:signer:us-east-1:111122223333:/signing-jobs/4b5c"
+				if err != nil || v.SigningProfileVersionArn != profile || v.SigningJobArn != wantJob {
+					t.Fatalf("configuration signing %q %q, %v; want %s %s", v.SigningProfileVersionArn, v.SigningJobArn, err, profile, wantJob)
+				}
 			}
 		})
 	}
@@ -143,8 +150,11 @@ func TestCodeSigningPolicies(t *testing.T) {
 			_, err := e.Svc.CreateCodeSigningConfig(ctx, e.Account, in)
 			wantCode(t, err, lambda.CodeInvalidParameterValue)
 		}
-		_, err := e.Svc.GetCodeSigningConfig(ctx, e.Account, e.Svc.CodeSigningConfigARN(e.Account, "csc-0123456789abcdef0"))
-		wantCode(t, err, lambda.CodeCodeSigningConfigNotFound)
+		missing := e.Svc.CodeSigningConfigARN(e.Account, "csc-0123456789abcdef0")
+		_, err := e.Svc.GetCodeSigningConfig(ctx, e.Account, missing)
+		wantCode(t, err, lambda.CodeResourceNotFound) // as the model declares for the configuration's own operations
+		_, err = e.Svc.PutFunctionCodeSigningConfig(ctx, e.Account, "fna", missing)
+		wantCode(t, err, lambda.CodeCodeSigningConfigNotFound) // and this one for attaching it
 	})
 }
 

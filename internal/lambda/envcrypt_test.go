@@ -48,8 +48,8 @@ func TestEnvironmentIsEncryptedWithKMS(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the managed key was not made: %v", err)
 		}
-		if !strings.Contains(k.Description, "lambda") {
-			t.Errorf("managed key description %q", k.Description)
+		if k.Manager != kms.ManagerAWS || !strings.Contains(k.Description, "lambda") {
+			t.Errorf("managed key %q, manager %q", k.Description, k.Manager)
 		}
 	})
 	t.Run("the store holds no variable in clear", func(t *testing.T) {

@@ -152,9 +152,11 @@ func (s *Service) CreateFunction(ctx context.Context, account string, in Functio
 		if cscID, err = s.parseCSC(account, in.CodeSigningConfigArn); err != nil {
 			return nil, err
 		}
-		if err := s.verifyCode(ctx, account, cscID, v.FunctionARN, in.ZipFile, layers); err != nil {
+		signed, err := s.verifyCode(ctx, account, cscID, v.FunctionARN, in.ZipFile, layers)
+		if err != nil {
 			return nil, err
 		}
+		v.SigningProfileVersionArn, v.SigningJobArn = signed.profileVersionARN, signed.jobARN
 	}
 	d, size, info, err := s.storeCode(ctx, in.ZipFile)
 	if err != nil {
@@ -464,7 +466,7 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, account, name
 		}); err != nil {
 			return nil, err
 		}
-		if err := s.verifyCode(ctx, account, cscID, cur.FunctionARN, nil, layers); err != nil {
+		if _, err := s.verifyCode(ctx, account, cscID, cur.FunctionARN, nil, layers); err != nil {
 			return nil, err
 		}
 	}
@@ -552,7 +554,8 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, account, nameOrARN str
 	}); err != nil {
 		return nil, err
 	}
-	if err := s.verifyCode(ctx, account, cscID, cur.FunctionARN, in.ZipFile, nil); err != nil {
+	signed, err := s.verifyCode(ctx, account, cscID, cur.FunctionARN, in.ZipFile, nil)
+	if err != nil {
 		return nil, err
 	}
 	if in.DryRun {
@@ -567,6 +570,7 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, account, nameOrARN str
 	}
 	return s.updateLatest(ctx, ref, in.RevisionID, func(v *Version) error {
 		v.CodeDigest, v.CodeSize, v.CodeUnzipped = d, size, info.Unzipped
+		v.SigningProfileVersionArn, v.SigningJobArn = signed.profileVersionARN, signed.jobARN
 		return checkUnzipped(v.CodeUnzipped, v.Layers)
 	}, in.Publish)
 }

@@ -60,6 +60,10 @@ type Version struct {
 	// KMSKeyArn is the customer managed key of the environment, "" for the
 	// AWS managed key.
 	KMSKeyArn string `json:",omitempty"`
+	// SigningProfileVersionArn and SigningJobArn describe the signature of
+	// code deployed under a code signing configuration ("" otherwise).
+	SigningProfileVersionArn string `json:",omitempty"`
+	SigningJobArn            string `json:",omitempty"`
 	// EnvNames are the variables' names (not secret; configuration items
 	// show them).
 	EnvNames []string `json:",omitempty"`

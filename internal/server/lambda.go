@@ -204,9 +204,17 @@ func startLambdaRuntime(ctx context.Context, cfg config.Config, st *store.Store,
 	if err := runtimes.WriteTo(rdir); err != nil {
 		return nil, err
 	}
+	// The code's memory filesystem is mounted before the launcher starts:
+	// its prestarted inits copy the mount table when they are cloned, and
+	// one cloned before the mount would see the empty directory under it.
+	codeMount := filepath.Join(dir, "code")
+	if err := mountCodeCache(codeMount); err != nil {
+		return nil, err
+	}
 	l, err := launch.New(launch.Config{StateDir: filepath.Join(dir, "launcher"), CgroupParent: "stratus-" + strconv.Itoa(os.Getpid()),
 		StaleParent: deadServerCgroup})
 	if err != nil {
+		unmountCodeCache(codeMount)
 		return nil, err
 	}
 	pool := invoke.New(invoke.Config{
@@ -214,12 +222,6 @@ func startLambdaRuntime(ctx context.Context, cfg config.Config, st *store.Store,
 		UnreservedLimit: dataplane.UnreservedLimit(svc, log),
 		FreezeAfter:     cfg.Lambda.FreezeAfter, IdleTimeout: cfg.Lambda.IdleTimeout, Logger: log,
 	})
-	codeMount := filepath.Join(dir, "code")
-	if err := mountCodeCache(codeMount); err != nil {
-		pool.Close()
-		l.Close()
-		return nil, err
-	}
 	runner, err := dataplane.New(dataplane.Config{Lambda: svc, Pool: pool, CacheDir: filepath.Join(codeMount, "c"), Logger: log})
 	if err != nil {
 		pool.Close()

@@ -26,6 +26,7 @@ import (
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/blob"
 	"github.com/stratus-cloud/stratus/internal/config"
+	"github.com/stratus-cloud/stratus/internal/datakey"
 	"github.com/stratus-cloud/stratus/internal/logs"
 	"github.com/stratus-cloud/stratus/internal/metrics"
 	"github.com/stratus-cloud/stratus/internal/rootkey"
@@ -92,7 +93,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		lock.Close()
 		return nil, err
 	}
-	st, err := store.Open(ctx, store.Options{Path: filepath.Join(cfg.DataDir, "stratus.db")})
+	// The store's pages are encrypted under a key derived from the data key
+	// (a store written in clear by an older version is encrypted on open).
+	st, err := store.Open(ctx, store.Options{Path: filepath.Join(cfg.DataDir, "stratus.db"), Key: datakey.StoreKey(dataKey)})
 	if err != nil {
 		lock.Close()
 		return nil, fmt.Errorf("open store: %w", err)

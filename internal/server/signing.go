@@ -64,7 +64,7 @@ func (v codeVerifier) VerifyCode(ctx context.Context, zip []byte, allowed []stri
 	if err != nil {
 		return lambda.CodeCheck{}, err
 	}
-	c := lambda.CodeCheck{Expired: r.Expired, Mismatch: r.Mismatch, Revoked: r.Revoked, Profile: r.Payload.ProfileVersionARN}
+	c := lambda.CodeCheck{Expired: r.Expired, Mismatch: r.Mismatch, Revoked: r.Revoked, Profile: r.Payload.ProfileVersionARN, JobID: r.Payload.JobID}
 	switch {
 	case r.Unsigned():
 		c.Unsigned = true

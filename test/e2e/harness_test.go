@@ -167,6 +167,9 @@ func (s *server) kill() {
 	s.cmd.Process.Signal(syscall.SIGKILL)
 	s.cmd.Wait()
 	s.cmd = nil
+	// A killed server leaves its code memory filesystem mounted (the next
+	// start detaches it); detach it now so the test's directory can go.
+	syscall.Unmount(filepath.Join(s.dataDir, "run", "code"), syscall.MNT_DETACH)
 }
 
 func (s *server) stop() {

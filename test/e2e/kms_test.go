@@ -70,4 +70,37 @@ func TestKMSFromTheCLI(t *testing.T) {
 			t.Fatalf("after cancel: %v", st)
 		}
 	})
+	t.Run("a key policy is the gate: IAM policies count only where it grants the account", func(t *testing.T) {
+		acct := s.awsOK(admin, "sts", "get-caller-identity")["Account"].(string)
+		s.awsOK(admin, "iam", "create-user", "--user-name", "keyuser")
+		k := s.awsOK(admin, "iam", "create-access-key", "--user-name", "keyuser")["AccessKey"].(map[string]any)
+		keyuser := creds{k["AccessKeyId"].(string), k["SecretAccessKey"].(string), ""}
+		gated := s.awsOK(admin, "kms", "create-key", "--tags", "TagKey=team,TagValue=core")["KeyMetadata"].(map[string]any)["KeyId"].(string)
+		if tags := s.awsOK(admin, "kms", "list-resource-tags", "--key-id", gated)["Tags"].([]any); len(tags) != 1 {
+			t.Fatalf("tags = %v", tags)
+		}
+		userOnly := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct +
+			`:user/keyuser"},"Action":["kms:Encrypt","kms:DescribeKey"],"Resource":"*"}]}`
+		if msg := s.awsErr(admin, "kms", "put-key-policy", "--key-id", gated, "--policy-name", "default", "--policy", userOnly); !strings.Contains(msg, "MalformedPolicyDocumentException") {
+			t.Fatalf("a policy locking the account out was accepted without the bypass: %s", msg)
+		}
+		s.awsOK(admin, "kms", "put-key-policy", "--key-id", gated, "--policy-name", "default", "--policy", userOnly, "--bypass-policy-lockout-safety-check")
+		if msg := s.awsErr(admin, "kms", "encrypt", "--key-id", gated, "--plaintext", "fileb://"+plain); !strings.Contains(msg, "AccessDeniedException") {
+			t.Fatalf("the administrator's IAM policy alone encrypted under a key whose policy does not grant the account: %s", msg)
+		}
+		s.awsOK(keyuser, "kms", "encrypt", "--key-id", gated, "--plaintext", "fileb://"+plain)
+		if msg := s.awsErr(admin, "kms", "put-key-policy", "--key-id", gated, "--policy-name", "default", "--policy", userOnly); !strings.Contains(msg, "AccessDeniedException") {
+			t.Fatalf("the locked-out account changed the key policy: %s", msg)
+		}
+	})
+	t.Run("the AWS managed keys services make are reported as AWS's", func(t *testing.T) {
+		s.awsOK(admin, "secretsmanager", "create-secret", "--name", "kms-e2e", "--secret-string", "x")
+		md := s.awsOK(admin, "kms", "describe-key", "--key-id", "alias/aws/secretsmanager")["KeyMetadata"].(map[string]any)
+		if md["KeyManager"] != "AWS" {
+			t.Fatalf("KeyManager = %v", md["KeyManager"])
+		}
+		if md := s.awsOK(admin, "kms", "describe-key", "--key-id", keyID)["KeyMetadata"].(map[string]any); md["KeyManager"] != "CUSTOMER" {
+			t.Fatalf("customer key's KeyManager = %v", md["KeyManager"])
+		}
+	})
 }

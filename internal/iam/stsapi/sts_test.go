@@ -281,7 +281,11 @@ func TestLongTermKeys(t *testing.T) {
 	})
 	t.Run("a wrong secret does not match the signature", func(t *testing.T) {
 		bad := e.Admin
-		bad.SecretAccessKey = "x" + bad.SecretAccessKey[1:]
+		first := "x"
+		if bad.SecretAccessKey[0] == 'x' {
+			first = "y" // the secret may start with x itself
+		}
+		bad.SecretAccessKey = first + bad.SecretAccessKey[1:]
 		_, err := e.STS(bad).GetCallerIdentity(ctx, &stssdk.GetCallerIdentityInput{})
 		if apitest.APICode(err) != "SignatureDoesNotMatch" {
 			t.Errorf("got %v", err)

@@ -7,7 +7,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 
+	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi/apitest"
 	"github.com/stratus-cloud/stratus/internal/kms"
 )
@@ -103,7 +105,11 @@ func TestEveryOperationIsAuthorizedOnItsKey(t *testing.T) {
 			_, err := c.GenerateDataKeyWithoutPlaintext(ctx, &kmssdk.GenerateDataKeyWithoutPlaintextInput{KeyId: s(tg.id), NumberOfBytes: aws.Int32(16)})
 			return err
 		}},
-		{Op: "ReEncrypt", Action: "kms:ReEncryptFrom", Resources: e.keyARN, Call: func(ctx context.Context, c *kmssdk.Client, tg target) error {
+		{Op: "ReEncrypt", Grants: func(tg target) []awsproto.Grant {
+			// From the target's key to itself: both grants name it.
+			k := e.keyARN(tg)[0]
+			return []awsproto.Grant{{Action: "kms:ReEncryptFrom", Resource: k}, {Action: "kms:ReEncryptTo", Resource: k}}
+		}, Call: func(ctx context.Context, c *kmssdk.Client, tg target) error {
 			_, err := c.ReEncrypt(ctx, &kmssdk.ReEncryptInput{CiphertextBlob: tg.blob, DestinationKeyId: s(tg.alias())})
 			return err
 		}},
@@ -119,6 +125,31 @@ func TestEveryOperationIsAuthorizedOnItsKey(t *testing.T) {
 		}},
 		{Op: "DeleteAlias", Resources: e.aliasAndKey, Call: func(ctx context.Context, c *kmssdk.Client, tg target) error {
 			_, err := c.DeleteAlias(ctx, &kmssdk.DeleteAliasInput{AliasName: s(tg.alias())})
+			return err
+		}},
+		{Op: "GetKeyPolicy", Resources: e.keyARN, Call: func(ctx context.Context, c *kmssdk.Client, tg target) error {
+			_, err := c.GetKeyPolicy(ctx, &kmssdk.GetKeyPolicyInput{KeyId: s(tg.id), PolicyName: s("default")})
+			return err
+		}},
+		{Op: "PutKeyPolicy", Resources: e.keyARN, Call: func(ctx context.Context, c *kmssdk.Client, tg target) error {
+			_, err := c.PutKeyPolicy(ctx, &kmssdk.PutKeyPolicyInput{KeyId: s(tg.id), PolicyName: s("default"),
+				Policy: s(kms.DefaultPolicy(e.Account))})
+			return err
+		}},
+		{Op: "ListKeyPolicies", Resources: e.keyARN, Call: func(ctx context.Context, c *kmssdk.Client, tg target) error {
+			_, err := c.ListKeyPolicies(ctx, &kmssdk.ListKeyPoliciesInput{KeyId: s(tg.id)})
+			return err
+		}},
+		{Op: "TagResource", Resources: e.keyARN, Call: func(ctx context.Context, c *kmssdk.Client, tg target) error {
+			_, err := c.TagResource(ctx, &kmssdk.TagResourceInput{KeyId: s(tg.id), Tags: []kmstypes.Tag{{TagKey: s("team"), TagValue: s("a")}}})
+			return err
+		}},
+		{Op: "UntagResource", Resources: e.keyARN, Call: func(ctx context.Context, c *kmssdk.Client, tg target) error {
+			_, err := c.UntagResource(ctx, &kmssdk.UntagResourceInput{KeyId: s(tg.id), TagKeys: []string{"team"}})
+			return err
+		}},
+		{Op: "ListResourceTags", Resources: e.keyARN, Call: func(ctx context.Context, c *kmssdk.Client, tg target) error {
+			_, err := c.ListResourceTags(ctx, &kmssdk.ListResourceTagsInput{KeyId: s(tg.id)})
 			return err
 		}},
 		{Op: "EnableKeyRotation", Resources: e.keyARN, Call: func(ctx context.Context, c *kmssdk.Client, tg target) error {

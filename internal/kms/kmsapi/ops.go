@@ -34,7 +34,7 @@ func metadata(k *kms.Key) *kmsshapes.KeyMetadata {
 	m := &kmsshapes.KeyMetadata{
 		AWSAccountId: ptr(k.Account), KeyId: ptr(k.ID), Arn: ptr(k.ARN()), CreationDate: timePtr(k.Created),
 		Enabled: ptr(k.State == kms.StateEnabled), Description: ptr(k.Description), KeyUsage: ptr(k.Usage),
-		KeyState: ptr(k.State), Origin: ptr("AWS_KMS"), KeyManager: ptr("CUSTOMER"),
+		KeyState: ptr(k.State), Origin: ptr("AWS_KMS"), KeyManager: ptr(k.Manager),
 		CustomerMasterKeySpec: ptr(k.Spec), KeySpec: ptr(k.Spec), MultiRegion: ptr(false),
 		DeletionDate: timePtr(k.DeletionDate),
 	}

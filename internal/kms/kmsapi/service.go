@@ -30,8 +30,16 @@ func New(svc *kms.Service, b *bind.Binder) (*awsproto.Service, error) {
 		Model:            m,
 		ActionPrefix:     "kms",
 		AccessDeniedCode: "AccessDeniedException",
-		Ops:              a.ops(b),
+		Ops:              a.allOps(b),
 	}, nil
+}
+
+func (a *api) allOps(b *bind.Binder) map[string]awsproto.Op {
+	ops := a.ops(b)
+	for name, op := range a.policyOps(b) {
+		ops[name] = op
+	}
+	return ops
 }
 
 func (a *api) ops(b *bind.Binder) map[string]awsproto.Op {
@@ -66,9 +74,8 @@ func (a *api) ops(b *bind.Binder) map[string]awsproto.Op {
 		kmsshapes.OpGenerateDataKey:                 awsproto.Typed(b, keyRes(a.svc, func(in *gdk) *string { return in.KeyId }), a.generateDataKey),
 		kmsshapes.OpGenerateDataKeyWithoutPlaintext: awsproto.Typed(b, keyRes(a.svc, func(in *gdn) *string { return in.KeyId }), a.generateDataKeyWithoutPlaintext),
 		// ReEncrypt needs kms:ReEncryptFrom on the source key and
-		// kms:ReEncryptTo on the destination; an Op has one action, so both
-		// keys are authorized for kms:ReEncryptFrom.
-		kmsshapes.OpReEncrypt: awsproto.WithAction(awsproto.Typed(b, a.reEncryptRes, a.reEncrypt), "kms:ReEncryptFrom"),
+		// kms:ReEncryptTo on the destination.
+		kmsshapes.OpReEncrypt: awsproto.WithGrants(awsproto.Typed(b, nil, a.reEncrypt), a.reEncryptGrants),
 
 		kmsshapes.OpCreateAlias: awsproto.Typed(b, a.createAliasRes, a.createAlias),
 		kmsshapes.OpUpdateAlias: awsproto.Typed(b, a.updateAliasRes, a.updateAlias),
@@ -121,7 +128,7 @@ func (a *api) decryptRes(c *awsproto.Call, in *kmsshapes.DecryptRequest) ([]stri
 	return []string{arn}, nil
 }
 
-func (a *api) reEncryptRes(c *awsproto.Call, in *kmsshapes.ReEncryptRequest) ([]string, error) {
+func (a *api) reEncryptGrants(c *awsproto.Call, in *kmsshapes.ReEncryptRequest) ([]awsproto.Grant, error) {
 	src, err := a.blobKeyARN(c, in.SourceKeyId, in.CiphertextBlob)
 	if err != nil {
 		return nil, err
@@ -130,10 +137,7 @@ func (a *api) reEncryptRes(c *awsproto.Call, in *kmsshapes.ReEncryptRequest) ([]
 	if err != nil {
 		return nil, err
 	}
-	if dst == src {
-		return []string{src}, nil
-	}
-	return []string{src, dst}, nil
+	return []awsproto.Grant{{Action: "kms:ReEncryptFrom", Resource: src}, {Action: "kms:ReEncryptTo", Resource: dst}}, nil
 }
 
 func (a *api) createAliasRes(c *awsproto.Call, in *kmsshapes.CreateAliasRequest) ([]string, error) {

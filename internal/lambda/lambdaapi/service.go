@@ -154,6 +154,9 @@ func configOut(v *lambda.Version) ls.FunctionConfiguration {
 	if v.KMSKeyArn != "" {
 		out.KMSKeyArn = ptr(v.KMSKeyArn)
 	}
+	if v.SigningProfileVersionArn != "" {
+		out.SigningProfileVersionArn, out.SigningJobArn = ptr(v.SigningProfileVersionArn), ptr(v.SigningJobArn)
+	}
 	for _, l := range v.Layers {
 		out.Layers = append(out.Layers, ls.Layer{Arn: ptr(l.ARN), CodeSize: ptr(l.CodeSize)})
 	}

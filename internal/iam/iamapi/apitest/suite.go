@@ -56,7 +56,11 @@ type Case[C, T any] struct {
 	// Resources are the ARNs a call on tg is authorized against; nil means
 	// Suite.Resources.
 	Resources func(tg T) []string
-	Call      func(ctx context.Context, c C, tg T) error
+	// Grants, for operations that need different actions on different
+	// resources (KMS ReEncrypt), replaces Action and Resources: the caller is
+	// allowed each action on its resource.
+	Grants func(tg T) []awsproto.Grant
+	Call   func(ctx context.Context, c C, tg T) error
 	// MayFail, if set, says why the allowed call may fail for a reason other
 	// than authorization; it must then only not be denied.
 	MayFail string
@@ -107,14 +111,25 @@ func (s Suite[C, T]) Run(t *testing.T, cases []Case[C, T]) {
 				tc.Setup(t, ok)
 				tc.Setup(t, sibling)
 			}
-			resourcesOf := tc.Resources
-			if resourcesOf == nil {
-				resourcesOf = s.Resources
+			var resources []string
+			var doc string
+			if tc.Grants != nil {
+				grants := tc.Grants(ok)
+				for _, g := range grants {
+					resources = append(resources, g.Resource)
+				}
+				doc = AllowGrants(grants)
+			} else {
+				resourcesOf := tc.Resources
+				if resourcesOf == nil {
+					resourcesOf = s.Resources
+				}
+				if resourcesOf == nil {
+					t.Fatal("neither the case nor the suite says which resources the call is authorized against")
+				}
+				resources = resourcesOf(ok)
+				doc = AllowDoc(s.action(tc.Op, tc.Action), resources...)
 			}
-			if resourcesOf == nil {
-				t.Fatal("neither the case nor the suite says which resources the call is authorized against")
-			}
-			resources := resourcesOf(ok)
 			if len(resources) == 0 {
 				t.Fatal("the case allows no resource")
 			}
@@ -123,7 +138,7 @@ func (s Suite[C, T]) Run(t *testing.T, cases []Case[C, T]) {
 					t.Fatalf("case allows %q: the point is a specific resource", r)
 				}
 			}
-			caller := s.Client(s.Env.NewUser(t, s.Env.Account, fmt.Sprintf("caller%d", i), AllowDoc(s.action(tc.Op, tc.Action), resources...)))
+			caller := s.Client(s.Env.NewUser(t, s.Env.Account, fmt.Sprintf("caller%d", i), doc))
 			before := s.Snapshot(t)
 			if err := tc.Call(ctx, caller, sibling); !s.denied(err) {
 				t.Fatalf("on the sibling: got %v, want %s", err, s.deniedCodes())
@@ -216,6 +231,15 @@ func CheckOps(t testing.TB, api *awsproto.Service, ops []string) {
 	if len(bad) > 0 {
 		t.Errorf("operations without exactly one authorization case: %s", strings.Join(bad, ", "))
 	}
+}
+
+// AllowGrants is an identity policy allowing each grant's action on its resource.
+func AllowGrants(grants []awsproto.Grant) string {
+	stmts := make([]string, len(grants))
+	for i, g := range grants {
+		stmts[i] = `{"Effect":"Allow","Action":"` + g.Action + `","Resource":"` + g.Resource + `"}`
+	}
+	return `{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]}`
 }
 
 // AllowDoc is an identity policy allowing action on resources.
