@@ -1,6 +1,12 @@
 package kms
 
-import "context"
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/x509"
+	"errors"
+	"strings"
+)
 
 // ServiceKeys is KMS as another Stratus service uses it to encrypt its data
 // at rest (Secrets Manager's secrets, Parameter Store's SecureStrings,
@@ -83,4 +89,42 @@ func (k *ServiceKeys) Decrypt(ctx context.Context, account, region string, blob 
 // KeyUsable is Service.KeyUsable.
 func (k *ServiceKeys) KeyUsable(ctx context.Context, account, region, keyARN string) error {
 	return k.kms.KeyUsable(ctx, account, region, keyARN)
+}
+
+// SigningKeys is KMS as Signer and Lambda code signing use it: signing
+// profiles get ECC_NIST_P256 SIGN_VERIFY keys, and signatures are checked
+// with the keys' public halves.
+type SigningKeys struct{ kms *Service }
+
+// SigningKeys returns the Service as signing keys.
+func (s *Service) SigningKeys() SigningKeys { return SigningKeys{kms: s} }
+
+// CreateSigningKey makes a customer managed signing key and returns its ARN.
+func (k SigningKeys) CreateSigningKey(ctx context.Context, account, region, description string) (string, error) {
+	key, err := k.kms.CreateKey(ctx, account, region, CreateKeyInput{Description: description, KeySpec: SpecECCNISTP256, KeyUsage: UsageSignVerify})
+	if err != nil {
+		return "", err
+	}
+	return key.ARN(), nil
+}
+
+// PublicKey returns the public half of the signing key keyARN names.
+func (k SigningKeys) PublicKey(ctx context.Context, keyARN string) (*ecdsa.PublicKey, error) {
+	parts := strings.SplitN(keyARN, ":", 6)
+	if len(parts) != 6 || parts[2] != "kms" {
+		return nil, errors.New("not a KMS key ARN")
+	}
+	der, _, err := k.kms.PublicKey(ctx, parts[4], parts[3], keyARN)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := x509.ParsePKIXPublicKey(der)
+	if err != nil {
+		return nil, err
+	}
+	ec, ok := pub.(*ecdsa.PublicKey)
+	if !ok {
+		return nil, errors.New("not an ECDSA key")
+	}
+	return ec, nil
 }

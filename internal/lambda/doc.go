@@ -17,10 +17,17 @@
 // UpdateFunctionCode/Configuration commit LastUpdateStatus Successful: the
 // update is complete when it is acknowledged.
 //
-// Environment variables are sealed under the root key (a [Sealer]) and opened
-// only for responses to the function's owner and for [Service.ResolveForInvoke].
+// Environment variables are encrypted with KMS ([Keys]) under the function's
+// KMSKeyArn or the AWS managed key aws/lambda, and decrypted only for
+// responses to the caller and for [Service.ResolveForInvoke], which also fails
+// invokes while a customer managed key is disabled or pending deletion.
+//
+// Also here: code signing configurations and the deployment checks
+// ([CodeVerifier]), function and layer resource policies evaluated with the
+// IAM policy language (internal/iam/policy), and the configuration items every
+// change records in its own transaction ([History]).
 //
 // It is not the wire adapter (internal/lambda/lambdaapi), nor the invoke path or
-// execution environments (other packages), and it does not import IAM: the
-// execution-role check goes through the [Roles] interface.
+// execution environments (other packages), and it does not import the IAM
+// service: the execution-role check goes through the [Roles] interface.
 package lambda

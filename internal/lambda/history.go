@@ -98,10 +98,8 @@ func (s *Service) recordFunction(ctx context.Context, tx *store.Tx, account, nam
 		b, _ := json.Marshal(versions)
 		st.Supplementary["Versions"] = string(b)
 	}
-	if pol, err := s.policiesItem(ctx, tx, account, name); err != nil {
+	if err := s.addPolicies(ctx, tx, account, name, st.Supplementary); err != nil {
 		return err
-	} else if pol != "" {
-		st.Supplementary["Policy"] = pol
 	}
 	if id, err := s.functionCSC(ctx, tx, account, name); err != nil {
 		return err
@@ -186,29 +184,29 @@ func (s *Service) versionNumbers(ctx context.Context, tx *store.Tx, account, nam
 	return out, rows.Err()
 }
 
-// policiesItem is the function's resource policies as a JSON object keyed by
-// qualifier ("" for the function itself), "" when it has none.
-func (s *Service) policiesItem(ctx context.Context, tx *store.Tx, account, name string) (string, error) {
+// addPolicies adds the function's resource policies to sup: "Policy" for
+// the function's own (as AWS Config records it), "Policy:QUALIFIER" for a
+// version's or an alias's.
+func (s *Service) addPolicies(ctx context.Context, tx *store.Tx, account, name string, sup map[string]string) error {
 	rows, err := tx.Query(ctx, `SELECT qualifier, statements FROM lambda_function_policies WHERE account = ? AND name = ? ORDER BY qualifier`, account, name)
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer rows.Close()
-	docs := map[string]string{}
 	for rows.Next() {
 		var q, raw string
 		if err := rows.Scan(&q, &raw); err != nil {
-			return "", err
+			return err
 		}
 		stmts, err := decodeStatements(raw)
 		if err != nil {
-			return "", err
+			return err
 		}
-		docs[q] = policyDocument(stmts)
+		key := "Policy"
+		if q != "" {
+			key += ":" + q
+		}
+		sup[key] = policyDocument(stmts)
 	}
-	if err := rows.Err(); err != nil || len(docs) == 0 {
-		return "", err
-	}
-	b, _ := json.Marshal(docs)
-	return string(b), nil
+	return rows.Err()
 }

@@ -2,10 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/x509"
-	"errors"
-	"strings"
 	"time"
 
 	"github.com/stratus-cloud/stratus/internal/codesign"
@@ -14,47 +10,11 @@ import (
 	"github.com/stratus-cloud/stratus/internal/signer"
 )
 
-// signingKeys is KMS as Signer and code signing use it: signing profiles get
-// ECC keys, and signatures are checked with the keys' public halves.
-type signingKeys struct{ kms *kms.Service }
-
-// CreateSigningKey implements signer.Keys.
-func (k signingKeys) CreateSigningKey(ctx context.Context, account, region, description string) (string, error) {
-	key, err := k.kms.CreateKey(ctx, account, region, kms.CreateKeyInput{
-		Description: description, KeySpec: kms.SpecECCNISTP256, KeyUsage: kms.UsageSignVerify,
-	})
-	if err != nil {
-		return "", err
-	}
-	return key.ARN(), nil
-}
-
-// PublicKey implements codesign.PublicKeys.
-func (k signingKeys) PublicKey(ctx context.Context, keyARN string) (*ecdsa.PublicKey, error) {
-	parts := strings.SplitN(keyARN, ":", 6)
-	if len(parts) != 6 || parts[2] != "kms" {
-		return nil, errors.New("not a KMS key ARN")
-	}
-	der, _, err := k.kms.PublicKey(ctx, parts[4], parts[3], keyARN)
-	if err != nil {
-		return nil, err
-	}
-	pub, err := x509.ParsePKIXPublicKey(der)
-	if err != nil {
-		return nil, err
-	}
-	ec, ok := pub.(*ecdsa.PublicKey)
-	if !ok {
-		return nil, errors.New("not an ECDSA key")
-	}
-	return ec, nil
-}
-
 // codeVerifier is Lambda's code signature check: the codesign format, the
 // Signer's profiles and KMS's public keys.
 type codeVerifier struct {
 	profiles *signer.Service
-	keys     signingKeys
+	keys     kms.SigningKeys
 	now      func() time.Time
 }
 
@@ -75,7 +35,7 @@ func (v codeVerifier) VerifyCode(ctx context.Context, zip []byte, allowed []stri
 }
 
 var (
-	_ signer.Keys         = signingKeys{}
-	_ codesign.PublicKeys = signingKeys{}
+	_ signer.Keys         = kms.SigningKeys{}
+	_ codesign.PublicKeys = kms.SigningKeys{}
 	_ lambda.CodeVerifier = codeVerifier{}
 )

@@ -164,7 +164,7 @@ func (s *Server) wire(ctx context.Context, key, dataKey *rootkey.Key) error {
 	if err != nil {
 		return fmt.Errorf("ssm: %w", err)
 	}
-	signerSvc, err := signer.New(ctx, signer.Config{Store: s.store, Keys: signingKeys{kmsSvc}})
+	signerSvc, err := signer.New(ctx, signer.Config{Store: s.store, Keys: kmsSvc.SigningKeys()})
 	if err != nil {
 		return fmt.Errorf("signer: %w", err)
 	}
@@ -178,7 +178,7 @@ func (s *Server) wire(ctx context.Context, key, dataKey *rootkey.Key) error {
 		Region: s.cfg.Region, CodeLocation: s.code.Location, ConcurrencyLimit: int64(s.cfg.Lambda.ConcurrencyLimit),
 		SourceAccess: sqsSourceAccess(authz),
 		History:      lambdaHistory{rec: history, region: s.cfg.Region, eventID: audit.EventID},
-		CodeVerifier: codeVerifier{profiles: signerSvc, keys: signingKeys{kmsSvc}, now: time.Now},
+		CodeVerifier: codeVerifier{profiles: signerSvc, keys: kmsSvc.SigningKeys(), now: time.Now},
 		OnCodeWarning: func(ctx context.Context, account, fnARN, cscARN, reason string) {
 			s.log.Warn("lambda code signature check failed; deployed under the Warn policy", "function", fnARN,
 				"code_signing_config", cscARN, "reason", reason)
