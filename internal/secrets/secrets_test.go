@@ -27,9 +27,9 @@ func TestCreateAndGetSecretValue(t *testing.T) {
 		}
 	})
 	t.Run("the value is encrypted under the AWS managed key with the AWS encryption context", func(t *testing.T) {
-		got := f.keys.lastCall()
+		got := f.keys.Last(t)
 		want := map[string]string{"SecretARN": sec.ARN, "SecretVersionId": version}
-		if got.keyID != DefaultKeyAlias || got.account != acct || got.region != region || fmt.Sprint(got.encCtx) != fmt.Sprint(want) {
+		if got.KeyID != DefaultKeyAlias || got.Account != acct || got.Region != region || fmt.Sprint(got.Context) != fmt.Sprint(want) {
 			t.Errorf("encrypt call %+v", got)
 		}
 	})
@@ -57,7 +57,7 @@ func TestCreateAndGetSecretValue(t *testing.T) {
 		if _, _, err := f.svc.CreateSecret(ctx, acct, region, CreateInput{Name: "bin", KmsKeyID: "alias/mine", Value: ValueInput{Binary: bin}}); err != nil {
 			t.Fatal(err)
 		}
-		if got := f.keys.lastCall().keyID; got != "alias/mine" {
+		if got := f.keys.Last(t).KeyID; got != "alias/mine" {
 			t.Errorf("key %q", got)
 		}
 		v, err := f.svc.GetSecretValue(ctx, acct, region, "bin", "", "")
@@ -210,7 +210,7 @@ func TestUpdateSecret(t *testing.T) {
 		}
 	})
 	t.Run("the new version is encrypted under the new key", func(t *testing.T) {
-		if got := f.keys.lastCall().keyID; got != key {
+		if got := f.keys.Last(t).KeyID; got != key {
 			t.Errorf("key %q", got)
 		}
 	})

@@ -2,12 +2,13 @@ package signer
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stratus-cloud/stratus/internal/kms"
+	"github.com/stratus-cloud/stratus/internal/kms/kmstest"
 	"github.com/stratus-cloud/stratus/internal/store"
 )
 
@@ -33,28 +34,9 @@ func (c *clock) Shift(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// fakeKeys hands out key ARNs and records what it was asked.
-type fakeKeys struct {
-	mu    sync.Mutex
-	calls []string // descriptions, guarded by mu
-}
-
-func (k *fakeKeys) CreateSigningKey(_ context.Context, account, region, description string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.calls = append(k.calls, description)
-	return fmt.Sprintf("arn:aws:kms:%s:%s:key/00000000-0000-4000-8000-%012d", region, account, len(k.calls)), nil
-}
-
-func (k *fakeKeys) made() int {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return len(k.calls)
-}
-
 type fixture struct {
 	svc   *Service
-	keys  *fakeKeys
+	kms   *kms.Service
 	clock *clock
 }
 
@@ -66,12 +48,19 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := &fixture{keys: &fakeKeys{}, clock: &clock{t: time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)}}
-	f.svc, err = New(ctx, Config{Store: st, Keys: f.keys, Now: f.clock.Now})
+	f := &fixture{clock: &clock{t: time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)}}
+	f.kms = kmstest.New(t, st, f.clock.Now)
+	f.svc, err = New(ctx, Config{Store: st, Keys: f.kms.SigningKeys(), Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// keysMade returns how many KMS keys the account has in region.
+func (f *fixture) keysMade(t testing.TB) int {
+	t.Helper()
+	return kmstest.CountKeys(t, f.kms, acct, region)
 }
 
 func (f *fixture) put(t testing.TB, name string) *Profile {

@@ -32,8 +32,11 @@ func TestPutSigningProfile(t *testing.T) {
 		if p.Validity != (codesign.Validity{Value: 135, Type: "MONTHS"}) || p.Status != StatusActive {
 			t.Errorf("validity %+v status %s", p.Validity, p.Status)
 		}
-		if f.keys.made() != 1 || !strings.HasPrefix(p.KeyARN, "arn:aws:kms:us-east-1:123456789012:key/") {
-			t.Errorf("keys made %d, key %s", f.keys.made(), p.KeyARN)
+		if n := f.keysMade(t); n != 1 || !strings.HasPrefix(p.KeyARN, "arn:aws:kms:us-east-1:123456789012:key/") {
+			t.Errorf("keys made %d, key %s", n, p.KeyARN)
+		}
+		if _, err := f.kms.SigningKeys().PublicKey(ctx, p.KeyARN); err != nil {
+			t.Errorf("the profile's key is not a KMS signing key: %v", err)
 		}
 		got, err := f.svc.GetSigningProfile(ctx, acct, region, "app_signer", "")
 		if err != nil || got.Version != p.Version || got.KeyARN != p.KeyARN {
@@ -41,14 +44,17 @@ func TestPutSigningProfile(t *testing.T) {
 		}
 	})
 	t.Run("a profile given a KMS key ARN signs with it and makes no key", func(t *testing.T) {
-		key := "arn:aws:kms:us-east-1:123456789012:key/abcd"
-		before := f.keys.made()
+		key, err := f.kms.SigningKeys().CreateSigningKey(ctx, acct, region, "mine")
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := f.keysMade(t)
 		p, err := f.svc.PutSigningProfile(ctx, acct, region, PutInput{Name: "byo", PlatformID: PlatformLambda, KeyARN: key,
 			Validity: &codesign.Validity{Value: 3, Type: "YEARS"}, Tags: map[string]string{"team": "a"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.KeyARN != key || f.keys.made() != before || p.Validity.Type != "YEARS" || p.Tags["team"] != "a" {
+		if p.KeyARN != key || f.keysMade(t) != before || p.Validity.Type != "YEARS" || p.Tags["team"] != "a" {
 			t.Errorf("got %+v", p)
 		}
 	})

@@ -2,11 +2,6 @@ package ssm
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -16,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stratus-cloud/stratus/internal/awserr"
+	"github.com/stratus-cloud/stratus/internal/kms/kmstest"
 	"github.com/stratus-cloud/stratus/internal/store"
 )
 
@@ -42,74 +38,13 @@ func (c *clock) Shift(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// encryptCall is what fakeKeys.Encrypt was asked.
-type encryptCall struct {
-	account, region, keyID string
-	encCtx                 map[string]string
-}
-
-// missingKey is a key id fakeKeys answers NotFoundException for, as KMS
-// does for a key that does not exist.
+// missingKey is an alias no key of the fixture's KMS has.
 const missingKey = "alias/missing"
-
-// fakeKeys encrypts with AES-GCM under one key, binding the account,
-// region and encryption context as associated data, as KMS does.
-type fakeKeys struct {
-	aead cipher.AEAD
-
-	mu    sync.Mutex
-	calls []encryptCall // guarded by mu
-}
-
-func newFakeKeys(t testing.TB) *fakeKeys {
-	block, err := aes.NewCipher(make([]byte, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fakeKeys{aead: aead}
-}
-
-func aad(account, region string, encCtx map[string]string) []byte {
-	b, _ := json.Marshal(map[string]any{"a": account, "r": region, "c": encCtx})
-	return b
-}
-
-func (k *fakeKeys) Encrypt(ctx context.Context, account, region, keyID string, plaintext []byte, encCtx map[string]string) ([]byte, error) {
-	if keyID == missingKey {
-		return nil, awserr.New("NotFoundException", 400, "Alias %s is not found.", keyID)
-	}
-	k.mu.Lock()
-	k.calls = append(k.calls, encryptCall{account, region, keyID, encCtx})
-	k.mu.Unlock()
-	nonce := make([]byte, k.aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, err
-	}
-	return k.aead.Seal(nonce, nonce, plaintext, aad(account, region, encCtx)), nil
-}
-
-func (k *fakeKeys) Decrypt(ctx context.Context, account, region string, blob []byte, encCtx map[string]string) ([]byte, error) {
-	n := k.aead.NonceSize()
-	if len(blob) < n {
-		return nil, errors.New("short blob")
-	}
-	return k.aead.Open(nil, blob[:n], blob[n:], aad(account, region, encCtx))
-}
-
-func (k *fakeKeys) lastCall() encryptCall {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.calls[len(k.calls)-1]
-}
 
 type fixture struct {
 	svc   *Service
 	st    *store.Store
-	keys  *fakeKeys
+	keys  *kmstest.Recorder
 	clock *clock
 }
 
@@ -122,7 +57,12 @@ func newFixture(t testing.TB) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	c := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	keys := newFakeKeys(t)
+	kmsSvc := kmstest.New(t, st, c.Now)
+	// Every fixture's KMS has these customer managed keys.
+	for _, alias := range []string{"alias/mine", "alias/k"} {
+		kmstest.CreateAliasedKey(t, kmsSvc, acct, region, alias)
+	}
+	keys := kmstest.NewRecorder(kmsSvc.ForService("ssm"))
 	svc, err := New(ctx, Config{Store: st, Keys: keys, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -189,8 +189,8 @@ func TestSecureString(t *testing.T) {
 	f.put(t, "/s/pw", TypeSecureString, "hunter2")
 	arn := ARN(region, acct, "/s/pw")
 	t.Run("it is encrypted under the AWS managed key with the parameter ARN as context", func(t *testing.T) {
-		c := f.keys.lastCall()
-		if c.keyID != DefaultKeyAlias || c.encCtx["PARAMETER_ARN"] != arn || len(c.encCtx) != 1 || c.account != acct || c.region != region {
+		c := f.keys.Last(t)
+		if c.KeyID != DefaultKeyAlias || c.Context["PARAMETER_ARN"] != arn || len(c.Context) != 1 || c.Account != acct || c.Region != region {
 			t.Errorf("got %+v", c)
 		}
 	})
@@ -215,7 +215,7 @@ func TestSecureString(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.put(t, "/s/own", "", "b")
-		if got := f.keys.lastCall().keyID; got != "alias/mine" {
+		if got := f.keys.Last(t).KeyID; got != "alias/mine" {
 			t.Errorf("got %s", got)
 		}
 	})

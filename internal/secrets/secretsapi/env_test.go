@@ -12,30 +12,10 @@ import (
 	"github.com/stratus-cloud/stratus/internal/iam"
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi/apitest"
 	"github.com/stratus-cloud/stratus/internal/kms"
+	"github.com/stratus-cloud/stratus/internal/kms/kmstest"
 	"github.com/stratus-cloud/stratus/internal/secrets"
 	"github.com/stratus-cloud/stratus/internal/secrets/secretsapi"
 )
-
-// kmsKeys adapts *kms.Service to secrets.Keys as the server does: the AWS
-// managed key alias/aws/secretsmanager is made on first use.
-type kmsKeys struct{ svc *kms.Service }
-
-func (k *kmsKeys) Encrypt(ctx context.Context, account, region, keyID string, plaintext []byte, encCtx map[string]string) ([]byte, error) {
-	if keyID == secrets.DefaultKeyAlias {
-		if _, err := k.svc.EnsureManagedKey(ctx, account, region, "secretsmanager"); err != nil {
-			return nil, err
-		}
-	}
-	blob, _, err := k.svc.Encrypt(ctx, account, region, keyID, plaintext, encCtx)
-	return blob, err
-}
-
-func (k *kmsKeys) Decrypt(ctx context.Context, account, region string, blob []byte, encCtx map[string]string) ([]byte, error) {
-	plain, _, err := k.svc.Decrypt(ctx, account, region, "", blob, encCtx)
-	return plain, err
-}
-
-var _ secrets.Keys = (*kmsKeys)(nil)
 
 // env is the Secrets Manager API on a real router with real KMS behind it,
 // authenticated and authorized by the IAM service of an apitest.Env, with
@@ -52,11 +32,8 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	base := apitest.New(t)
-	kmsSvc, err := kms.New(ctx, kms.Config{Store: base.Store, Sealer: apitest.NewSealer(t), Region: apitest.Region, Now: base.Clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := secrets.New(ctx, secrets.Config{Store: base.Store, Keys: &kmsKeys{svc: kmsSvc}, Now: base.Clock.Now})
+	kmsSvc := kmstest.New(t, base.Store, base.Clock.Now)
+	svc, err := secrets.New(ctx, secrets.Config{Store: base.Store, Keys: kmsSvc.ForService("secretsmanager"), Now: base.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,10 +2,6 @@ package signerapi_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/x509"
-	"errors"
-	"strings"
 	"testing"
 
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
@@ -13,51 +9,12 @@ import (
 
 	"github.com/stratus-cloud/stratus/internal/awsproto"
 	"github.com/stratus-cloud/stratus/internal/awsproto/bind"
-	"github.com/stratus-cloud/stratus/internal/codesign"
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi/apitest"
 	"github.com/stratus-cloud/stratus/internal/kms"
 	"github.com/stratus-cloud/stratus/internal/kms/kmsapi"
+	"github.com/stratus-cloud/stratus/internal/kms/kmstest"
 	"github.com/stratus-cloud/stratus/internal/signer"
 	"github.com/stratus-cloud/stratus/internal/signer/signerapi"
-)
-
-// kmsKeys adapts *kms.Service to signer.Keys and codesign.PublicKeys as the
-// server is expected to.
-type kmsKeys struct{ svc *kms.Service }
-
-func (k *kmsKeys) CreateSigningKey(ctx context.Context, account, region, description string) (string, error) {
-	key, err := k.svc.CreateKey(ctx, account, region, kms.CreateKeyInput{
-		Description: description, KeySpec: kms.SpecECCNISTP256, KeyUsage: kms.UsageSignVerify,
-	})
-	if err != nil {
-		return "", err
-	}
-	return key.ARN(), nil
-}
-
-func (k *kmsKeys) PublicKey(ctx context.Context, keyARN string) (*ecdsa.PublicKey, error) {
-	parts := strings.SplitN(keyARN, ":", 6)
-	if len(parts) != 6 {
-		return nil, errors.New("not a key ARN")
-	}
-	der, _, err := k.svc.PublicKey(ctx, parts[4], parts[3], keyARN)
-	if err != nil {
-		return nil, err
-	}
-	pub, err := x509.ParsePKIXPublicKey(der)
-	if err != nil {
-		return nil, err
-	}
-	ec, ok := pub.(*ecdsa.PublicKey)
-	if !ok {
-		return nil, errors.New("not an ECDSA key")
-	}
-	return ec, nil
-}
-
-var (
-	_ signer.Keys         = (*kmsKeys)(nil)
-	_ codesign.PublicKeys = (*kmsKeys)(nil)
 )
 
 // env is the Signer and KMS APIs on a real router, authenticated and
@@ -65,7 +22,7 @@ var (
 type env struct {
 	*apitest.Env
 	KMS    *kms.Service
-	Keys   *kmsKeys
+	Keys   kms.SigningKeys
 	Signer *signer.Service
 	API    *awsproto.Service
 	URL    string
@@ -75,11 +32,8 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	base := apitest.New(t)
-	kmsSvc, err := kms.New(ctx, kms.Config{Store: base.Store, Sealer: apitest.NewSealer(t), Region: apitest.Region, Now: base.Clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys := &kmsKeys{svc: kmsSvc}
+	kmsSvc := kmstest.New(t, base.Store, base.Clock.Now)
+	keys := kmsSvc.SigningKeys()
 	svc, err := signer.New(ctx, signer.Config{Store: base.Store, Keys: keys, Now: base.Clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -11,30 +11,10 @@ import (
 	"github.com/stratus-cloud/stratus/internal/awsproto/bind"
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi/apitest"
 	"github.com/stratus-cloud/stratus/internal/kms"
+	"github.com/stratus-cloud/stratus/internal/kms/kmstest"
 	"github.com/stratus-cloud/stratus/internal/ssm"
 	"github.com/stratus-cloud/stratus/internal/ssm/ssmapi"
 )
-
-// kmsKeys adapts *kms.Service to ssm.Keys as the server is expected to: the
-// AWS managed key alias/aws/ssm is made on first use.
-type kmsKeys struct{ svc *kms.Service }
-
-func (k *kmsKeys) Encrypt(ctx context.Context, account, region, keyID string, plaintext []byte, encCtx map[string]string) ([]byte, error) {
-	if keyID == ssm.DefaultKeyAlias {
-		if _, err := k.svc.EnsureManagedKey(ctx, account, region, "ssm"); err != nil {
-			return nil, err
-		}
-	}
-	blob, _, err := k.svc.Encrypt(ctx, account, region, keyID, plaintext, encCtx)
-	return blob, err
-}
-
-func (k *kmsKeys) Decrypt(ctx context.Context, account, region string, blob []byte, encCtx map[string]string) ([]byte, error) {
-	plain, _, err := k.svc.Decrypt(ctx, account, region, "", blob, encCtx)
-	return plain, err
-}
-
-var _ ssm.Keys = (*kmsKeys)(nil)
 
 // env is the Parameter Store API on a real router with real KMS behind it,
 // authenticated and authorized by the IAM service of an apitest.Env.
@@ -50,11 +30,8 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	base := apitest.New(t)
-	kmsSvc, err := kms.New(ctx, kms.Config{Store: base.Store, Sealer: apitest.NewSealer(t), Region: apitest.Region, Now: base.Clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := ssm.New(ctx, ssm.Config{Store: base.Store, Keys: &kmsKeys{svc: kmsSvc}, Now: base.Clock.Now})
+	kmsSvc := kmstest.New(t, base.Store, base.Clock.Now)
+	svc, err := ssm.New(ctx, ssm.Config{Store: base.Store, Keys: kmsSvc.ForService("ssm"), Now: base.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
