@@ -25,6 +25,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/signer v1.33.2 // indirect
 	github.com/aws/aws-sdk-go-v2/service/ssm v1.82.1 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
+	lukechampine.com/adiantum v1.1.1 // indirect
 )
 
 require (

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -57,11 +58,14 @@ func (noDestinations) Send(ctx context.Context, target string, body []byte, attr
 	return nil
 }
 
-// newBenchDispatcher is the real queue on a real, synced store.
+// benchStoreKey encrypts the benchmarks' stores as the server's is.
+var benchStoreKey = bytes.Repeat([]byte{7}, store.KeySize)
+
+// newBenchDispatcher is the real queue on a real, synced, encrypted store.
 func newBenchDispatcher(b *testing.B, inv async.Invoker) *async.Dispatcher {
 	b.Helper()
 	dir := b.TempDir()
-	st, err := store.Open(context.Background(), store.Options{Path: filepath.Join(dir, "stratus.db")})
+	st, err := store.Open(context.Background(), store.Options{Path: filepath.Join(dir, "stratus.db"), Key: benchStoreKey})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -143,7 +147,7 @@ func BenchmarkAsync(b *testing.B) {
 	})
 	var send latencyResult
 	b.Run("SQSSend64", func(b *testing.B) {
-		st, err := store.Open(context.Background(), store.Options{Path: filepath.Join(b.TempDir(), "stratus.db")})
+		st, err := store.Open(context.Background(), store.Options{Path: filepath.Join(b.TempDir(), "stratus.db"), Key: benchStoreKey})
 		if err != nil {
 			b.Fatal(err)
 		}

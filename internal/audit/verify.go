@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/ncruces/go-sqlite3/driver"
+
+	"github.com/stratus-cloud/stratus/internal/store"
 )
 
 // OpenReadOnly opens the database at path (the data directory's stratus.db)
@@ -30,7 +32,7 @@ func OpenReadOnly(path string, key []byte) (*sql.DB, error) {
 	q := url.Values{}
 	q.Set("mode", "ro")
 	if len(key) > 0 {
-		q.Set("vfs", "xts")
+		q.Set("vfs", store.EncryptingVFS)
 		q.Set("hexkey", hex.EncodeToString(key))
 	}
 	q.Add("_pragma", "busy_timeout(5000)")

@@ -16,6 +16,10 @@ import (
 // handed. Audit must not keep In or Out after it returns (they may be reused)
 // and must not fail the call: recording problems are the Auditor's to report.
 type Auditor interface {
+	// Begin is called before the operation runs, with e's Operation and In
+	// set; it returns the context the operation runs with (the trail defers
+	// the store's sync of a management call's effect to its record's).
+	Begin(ctx context.Context, e *AuditEntry) context.Context
 	Audit(ctx context.Context, e *AuditEntry)
 }
 

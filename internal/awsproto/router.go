@@ -250,7 +250,7 @@ func (rt *Router) serve(w http.ResponseWriter, r *http.Request, start time.Time,
 	ctx := identity.WithRequestID(identity.NewContext(r.Context(), p), reqID)
 	if ev.audit != nil {
 		ev.audit.Notes = &identity.Notes{}
-		ctx = identity.WithNotes(ctx, ev.audit.Notes)
+		ctx = rt.cfg.Auditor.Begin(identity.WithNotes(ctx, ev.audit.Notes), ev.audit)
 	}
 	call := &Call{
 		Context: ctx, Principal: p, Service: svc.Model, Operation: op,

@@ -18,6 +18,13 @@ type recordingAuditor struct {
 	entries []awsproto.AuditEntry
 }
 
+type begunKey struct{}
+
+// Begin marks the context, so the test can see the operation ran with it.
+func (a *recordingAuditor) Begin(ctx context.Context, e *awsproto.AuditEntry) context.Context {
+	return context.WithValue(ctx, begunKey{}, e.Operation.Name)
+}
+
 func (a *recordingAuditor) Audit(ctx context.Context, e *awsproto.AuditEntry) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -38,6 +45,9 @@ func kmsRouter(t *testing.T, authz *listAuthz, aud awsproto.Auditor) *awsproto.R
 				return []awsproto.Grant{{Action: "kms:ReEncryptFrom", Resource: "key/src"}, {Action: "kms:ReEncryptTo", Resource: "key/dst"}}, nil
 			},
 			Run: func(c *awsproto.Call, in any) (map[string]any, error) {
+				if op, _ := c.Context.Value(begunKey{}).(string); op == "ReEncrypt" {
+					identity.Note(c.Context, "begun", "yes")
+				}
 				identity.Note(c.Context, "note", "handled")
 				return map[string]any{"KeyId": "dst"}, nil
 			},
@@ -95,7 +105,7 @@ func TestTheAuditorIsHandedEveryAuthenticatedCall(t *testing.T) {
 	ok, denied := aud.entries[0], aud.entries[1]
 	t.Run("a successful call comes with its input, output, caller and notes", func(t *testing.T) {
 		if ok.Operation.Name != "ReEncrypt" || ok.Err != nil || ok.Out["KeyId"] != "dst" || ok.In["DestinationKeyId"] != "dst" ||
-			ok.UserAgent != "test-agent" || ok.Principal == nil || ok.RequestID == "" || ok.Notes.All()["note"] != "handled" {
+			ok.UserAgent != "test-agent" || ok.Principal == nil || ok.RequestID == "" || ok.Notes.All()["note"] != "handled" || ok.Notes.All()["begun"] != "yes" {
 			t.Fatalf("entry %+v", ok)
 		}
 	})

@@ -128,12 +128,12 @@ func write(dataDir string, sealed []byte, replace bool) error {
 	return d.Sync()
 }
 
-// StoreKey derives the store's page encryption key (AES-256-XTS, 64 bytes)
+// StoreKey derives the store's page encryption key (Adiantum, 32 bytes)
 // from the data key.
 func StoreKey(k *rootkey.Key) []byte {
 	b := k.Bytes()
 	defer clear(b)
-	out, err := hkdf.Key(sha256.New, b, nil, "stratus store aes-xts v1", 64)
+	out, err := hkdf.Key(sha256.New, b, nil, "stratus store adiantum v1", 32)
 	if err != nil {
 		panic(fmt.Sprintf("datakey: %v", err)) // only for lengths HKDF cannot make
 	}

@@ -56,9 +56,9 @@ func TestDataKeyLifecycle(t *testing.T) {
 			t.Fatalf("the old root key still opens it: %v", err)
 		}
 	})
-	t.Run("store keys are 64 bytes, stable, and differ from the data key", func(t *testing.T) {
+	t.Run("store keys are 32 bytes, stable, and differ from the data key", func(t *testing.T) {
 		a, b := datakey.StoreKey(made), datakey.StoreKey(made)
-		if len(a) != 64 || string(a) != string(b) || string(a[:32]) == string(made.Bytes()) {
+		if len(a) != 32 || string(a) != string(b) || string(a[:32]) == string(made.Bytes()) {
 			t.Fatal("bad store key derivation")
 		}
 	})

@@ -79,6 +79,15 @@ func groupLen(queue []*request) int {
 // broke under one of them, in which case the rest go into the next group.
 func (s *Store) commitGroup(group []*request) int {
 	bg := context.Background()
+	// A group made only of Updates whose sync is deferred commits without
+	// an fsync (synchronous NORMAL: checkpoints still sync as they must, so
+	// the database cannot be corrupted); the later synced commit their caller
+	// waits for makes it durable (the WAL is one file, synced whole).
+	if s.syncs && deferredGroup(group) {
+		if _, err := s.w.ExecContext(bg, "PRAGMA synchronous=NORMAL"); err == nil {
+			defer s.w.ExecContext(bg, "PRAGMA synchronous=FULL")
+		}
+	}
 	if _, err := s.w.ExecContext(bg, "BEGIN IMMEDIATE"); err != nil {
 		err = fmt.Errorf("begin update: %w", err)
 		for _, r := range group {
@@ -129,6 +138,47 @@ func (s *Store) commitGroup(group []*request) int {
 		a.finish(outcome{})
 	}
 	return len(group)
+}
+
+// deferredGroup reports whether every request of group deferred its sync.
+func deferredGroup(group []*request) bool {
+	for _, r := range group {
+		if !SyncDeferred(r.ctx) {
+			return false
+		}
+	}
+	return true
+}
+
+// Sync makes every earlier commit durable, deferred ones included: it
+// commits one synced change of the store's own (a counter). It is what a
+// caller that deferred a sync does when the Update it meant to follow with
+// failed.
+func (s *Store) Sync(ctx context.Context) error {
+	return s.Update(context.WithoutCancel(ctx), func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS store_sync (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO store_sync (id, n) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET n = n + 1`)
+		return err
+	})
+}
+
+type deferKey struct{}
+
+// DeferSync returns ctx marking the Updates made with it as not needing
+// their own fsync: the caller promises that, before it reports their effect
+// as done, it makes another Update (without the mark) whose synced commit
+// makes theirs durable too. The audit trail does so: a management call's
+// effect and its record reach the disk with the record's one fsync.
+func DeferSync(ctx context.Context) context.Context {
+	return context.WithValue(ctx, deferKey{}, true)
+}
+
+// SyncDeferred reports whether ctx defers the sync of its Updates.
+func SyncDeferred(ctx context.Context) bool {
+	d, _ := ctx.Value(deferKey{}).(bool)
+	return d
 }
 
 // apply runs one request's fn inside a savepoint of the open transaction and

@@ -18,6 +18,7 @@ import (
 var powerMigrations = []Migration{{Version: 1, SQL: `
 	CREATE TABLE power_ids (id INTEGER PRIMARY KEY, pad BLOB NOT NULL);
 	CREATE TABLE power_mirror (id INTEGER PRIMARY KEY);
+	CREATE TABLE power_acks (id INTEGER PRIMARY KEY);
 `}}
 
 // powerRound is what one run up to a power loss did.
@@ -31,7 +32,11 @@ type powerRound struct {
 // from 8 goroutines, cuts the power right after a random write (between a
 // commit's WAL writes and its sync, in a checkpoint, ...), closes the store
 // and restores the disk, keeping each unsynced change if keep says so.
-func runUntilPowerLoss(t *testing.T, path string, opts Options, keep func() bool) powerRound {
+//
+// With deferred, each update defers its sync (DeferSync) and is acknowledged
+// only after a second, synced Update (as the audit trail follows a
+// management call's effect with its record).
+func runUntilPowerLoss(t *testing.T, path string, opts Options, keep func() bool, deferred bool) powerRound {
 	t.Helper()
 	crash := crashtest.New()
 	name := fmt.Sprintf("crash-%p", crash)
@@ -75,13 +80,23 @@ func runUntilPowerLoss(t *testing.T, path string, opts Options, keep func() bool
 		wg.Go(func() {
 			for {
 				id := next.Add(1)
-				err := s.Update(ctx, func(tx *Tx) error {
+				uctx := ctx
+				if deferred {
+					uctx = DeferSync(ctx)
+				}
+				err := s.Update(uctx, func(tx *Tx) error {
 					if _, err := tx.Exec(ctx, `INSERT INTO power_ids (id, pad) VALUES (?, ?)`, id, pad); err != nil {
 						return err
 					}
 					_, err := tx.Exec(ctx, `INSERT INTO power_mirror (id) VALUES (?)`, id)
 					return err
 				})
+				if err == nil && deferred {
+					err = s.Update(ctx, func(tx *Tx) error {
+						_, err := tx.Exec(ctx, `INSERT INTO power_acks (id) VALUES (?)`, id)
+						return err
+					})
+				}
 				if err != nil {
 					select {
 					case <-crash.Down(): // the power is off
@@ -168,21 +183,23 @@ func TestAcknowledgedUpdatesSurvivePowerLoss(t *testing.T) {
 	dropAll := func() bool { return false }
 	keepSome := func() bool { return rand.IntN(2) == 0 }
 	type round struct {
-		name string
-		keep func() bool
+		name     string
+		keep     func() bool
+		deferred bool
 	}
 	var rounds []round
 	for i := range 10 {
 		rounds = append(rounds,
-			round{fmt.Sprintf("power loss %d drops every unsynced write", 2*i+1), dropAll},
-			round{fmt.Sprintf("power loss %d keeps a random half of unsynced writes", 2*i+2), keepSome})
+			round{fmt.Sprintf("power loss %d drops every unsynced write", 3*i+1), dropAll, false},
+			round{fmt.Sprintf("power loss %d keeps a random half of unsynced writes", 3*i+2), keepSome, false},
+			round{fmt.Sprintf("power loss %d drops every unsynced write of updates whose sync a later update made", 3*i+3), dropAll, true})
 	}
 	path := filepath.Join(t.TempDir(), "stratus.db")
 	var acked []int64
 	unsynced := 0
 	for _, r := range rounds {
 		t.Run(r.name, func(t *testing.T) {
-			round := runUntilPowerLoss(t, path, Options{}, r.keep)
+			round := runUntilPowerLoss(t, path, Options{}, r.keep, r.deferred)
 			if len(round.acked) == 0 {
 				t.Fatal("no update was acknowledged before the power loss")
 			}
@@ -212,7 +229,7 @@ func TestAcknowledgedUpdatesSurvivePowerLoss(t *testing.T) {
 // layer is not dropping anything.
 func TestPowerLossCatchesUnsyncedCommits(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "stratus.db")
-	round := runUntilPowerLoss(t, path, Options{NoSync: true}, func() bool { return false })
+	round := runUntilPowerLoss(t, path, Options{NoSync: true}, func() bool { return false }, false)
 	if len(round.acked) == 0 {
 		t.Fatal("no update was acknowledged before the power loss")
 	}

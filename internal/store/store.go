@@ -28,8 +28,9 @@ type Options struct {
 	// (internal/store/crashtest).
 	VFS string
 	// Key, when set, encrypts the database at rest: every page of the
-	// database and its WAL is AES-XTS encrypted (SQLite's "xts" VFS) under
-	// this 64-byte key (AES-256-XTS). A database written without a key is
+	// database and its WAL is encrypted with Adiantum (SQLite's "adiantum"
+	// VFS: XChaCha12 and AES-256, length-preserving per 4 KiB block) under
+	// this 32-byte key. A database written without a key is
 	// encrypted in place on its first open with one. It cannot be combined
 	// with VFS.
 	Key []byte
@@ -64,6 +65,9 @@ type Store struct {
 	reqs    chan *request // to the commit loop; unbuffered
 	closing chan struct{} // closed when Close begins
 	stopped chan struct{} // closed when the commit loop has returned
+
+	// syncs is set unless Options.NoSync: commits are fsynced.
+	syncs bool
 
 	updates atomic.Uint64 // Updates committed
 	commits atomic.Uint64 // transactions committed by the loop
@@ -110,7 +114,7 @@ func open(ctx context.Context, opts Options, vfsName string) (*Store, error) {
 		if err := encryptInPlace(ctx, abs, opts.Key); err != nil {
 			return nil, fmt.Errorf("open store %s: %w", abs, err)
 		}
-		vfsName = "xts"
+		vfsName = EncryptingVFS
 		q.Set("hexkey", hex.EncodeToString(opts.Key))
 	}
 	if vfsName != "" {
@@ -119,6 +123,7 @@ func open(ctx context.Context, opts Options, vfsName string) (*Store, error) {
 	dsn := (&url.URL{Scheme: "file", OmitHost: true, Path: abs, RawQuery: q.Encode()}).String()
 
 	s := &Store{
+		syncs:   !opts.NoSync,
 		reqs:    make(chan *request),
 		closing: make(chan struct{}),
 		stopped: make(chan struct{}),
