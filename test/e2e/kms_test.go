@@ -103,4 +103,34 @@ func TestKMSFromTheCLI(t *testing.T) {
 			t.Fatalf("customer key's KeyManager = %v", md["KeyManager"])
 		}
 	})
+	t.Run("boto3 encrypts, decrypts, signs and verifies; a wrong context or a tampered blob is refused", func(t *testing.T) {
+		out := s.python(admin, `
+import boto3, json
+kms = boto3.client("kms")
+key = kms.create_key(Description="boto3")["KeyMetadata"]["KeyId"]
+blob = kms.encrypt(KeyId=key, Plaintext=b"boto3 secret", EncryptionContext={"app": "e2e"})["CiphertextBlob"]
+res = {"plain": kms.decrypt(CiphertextBlob=blob, EncryptionContext={"app": "e2e"})["Plaintext"].decode()}
+for name, kw in (("wrong_context", {"CiphertextBlob": blob, "EncryptionContext": {"app": "other"}}),
+                 ("tampered", {"CiphertextBlob": blob[:-1] + bytes([blob[-1] ^ 1]), "EncryptionContext": {"app": "e2e"}})):
+    try:
+        kms.decrypt(**kw)
+        res[name] = None
+    except Exception as e:
+        res[name] = e.response["Error"]["Code"]
+dk = kms.generate_data_key(KeyId=key, KeySpec="AES_256")
+res["datakey"] = kms.decrypt(CiphertextBlob=dk["CiphertextBlob"])["Plaintext"] == dk["Plaintext"]
+sk = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+sig = kms.sign(KeyId=sk, Message=b"msg", SigningAlgorithm="ECDSA_SHA_256")["Signature"]
+res["valid"] = kms.verify(KeyId=sk, Message=b"msg", Signature=sig, SigningAlgorithm="ECDSA_SHA_256")["SignatureValid"]
+try:
+    kms.verify(KeyId=sk, Message=b"other", Signature=sig, SigningAlgorithm="ECDSA_SHA_256")
+    res["forged"] = None
+except Exception as e:
+    res["forged"] = e.response["Error"]["Code"]
+print(json.dumps(res))`)
+		if out["plain"] != "boto3 secret" || out["wrong_context"] != "InvalidCiphertextException" || out["tampered"] != "InvalidCiphertextException" ||
+			out["datakey"] != true || out["valid"] != true || out["forged"] != "KMSInvalidSignatureException" {
+			t.Fatalf("boto3 = %v", out)
+		}
+	})
 }
