@@ -110,3 +110,22 @@ func BenchmarkIAMCreateUser(b *testing.B) {
 	})
 	report(b)
 }
+
+// BenchmarkIAMGetUser32 is GetUser from 32 concurrent clients: every call is
+// a management event whose audit record is synced before the answer, and
+// group commit shares the syncs among the calls in flight.
+func BenchmarkIAMGetUser32(b *testing.B) {
+	c := iam.NewFromConfig(startServer(b))
+	ctx := context.Background()
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("admin")}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	report(b)
+}
