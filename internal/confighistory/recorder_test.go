@@ -6,11 +6,11 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stratus-cloud/stratus/internal/awserr"
+	"github.com/stratus-cloud/stratus/internal/clocktest"
 	"github.com/stratus-cloud/stratus/internal/confighistory"
 	"github.com/stratus-cloud/stratus/internal/store"
 )
@@ -21,28 +21,10 @@ const (
 	fnType  = "AWS::Lambda::Function"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
 	st    *store.Store
 	rec   *confighistory.Recorder
-	clock *clock
+	clock *clocktest.Clock
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -53,7 +35,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	c := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	rec, err := confighistory.New(ctx, confighistory.Config{Store: st, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)

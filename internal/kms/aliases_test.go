@@ -80,7 +80,7 @@ func TestAliasLifecycle(t *testing.T) {
 		if _, err := f.svc.ScheduleKeyDeletion(ctx, acct, region, a.ID, 7); err != nil {
 			t.Fatal(err)
 		}
-		f.clock.Shift(8 * 24 * time.Hour)
+		f.clock.Add(8 * 24 * time.Hour)
 		got, _, err := f.svc.ListAliases(ctx, acct, region, "", 0, "")
 		if err != nil || len(got) != 0 {
 			t.Errorf("got %+v %v", got, err)

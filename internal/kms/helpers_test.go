@@ -5,10 +5,10 @@ import (
 	"context"
 	"encoding/base64"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/stratus-cloud/stratus/internal/clocktest"
 	"github.com/stratus-cloud/stratus/internal/rootkey"
 	"github.com/stratus-cloud/stratus/internal/secret"
 	"github.com/stratus-cloud/stratus/internal/store"
@@ -19,27 +19,10 @@ const (
 	region = "us-east-1"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Shift(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
 	svc   *Service
 	st    *store.Store
-	clock *clock
+	clock *clocktest.Clock
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -54,7 +37,7 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	svc, err := New(ctx, Config{Store: st, Sealer: secret.NewBox(key), Region: region, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)

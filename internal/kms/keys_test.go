@@ -198,7 +198,7 @@ func TestKeyStates(t *testing.T) {
 		if _, err := f.svc.ScheduleKeyDeletion(ctx, acct, region, k.ID, 7); err != nil {
 			t.Fatal(err)
 		}
-		f.clock.Shift(7 * 24 * time.Hour)
+		f.clock.Add(7 * 24 * time.Hour)
 		_, err := f.svc.DescribeKey(ctx, acct, region, k.ID)
 		wantCode(t, err, CodeNotFound)
 		keys, _, err := f.svc.ListKeys(ctx, acct, region, 0, "")

@@ -237,7 +237,7 @@ func TestPutLogEventsLimits(t *testing.T) {
 			t.Fatalf("too old: %+v %v", res.Rejected, err)
 		}
 		// A one-day retention expires the first two once 40 minutes pass.
-		f.clock.Advance(40 * time.Minute)
+		f.clock.Add(40 * time.Minute)
 		batch = []logs.Event{at(-23*time.Hour-30*time.Minute, "expired1"), at(-23*time.Hour-25*time.Minute, "expired2"), at(-time.Hour, "ok1")}
 		res, err = f.svc.PutLogEvents(ctx, acct, region, "r", "s", batch)
 		if err != nil {

@@ -3,11 +3,11 @@ package logs_test
 import (
 	"context"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stratus-cloud/stratus/internal/awserr"
+	"github.com/stratus-cloud/stratus/internal/clocktest"
 	"github.com/stratus-cloud/stratus/internal/logs"
 	"github.com/stratus-cloud/stratus/internal/store"
 )
@@ -17,28 +17,10 @@ const (
 	region = "us-east-1"
 )
 
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
 	svc   *logs.Service
 	st    *store.Store
-	clock *clock
+	clock *clocktest.Clock
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -49,7 +31,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	c := &clock{t: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
 	svc, err := logs.New(ctx, logs.Config{Store: st, Now: c.Now, SweepEvery: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

@@ -40,14 +40,14 @@ func TestRetentionIsEnforced(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	f.clock.Advance(12 * time.Hour)
+	f.clock.Add(12 * time.Hour)
 	for _, g := range []string{"short", "forever"} {
 		if _, err := f.svc.PutLogEvents(ctx, acct, region, g, "s", events(f.clock.Now(), "new")); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// The old events are now 25 hours old: past a one-day retention.
-	f.clock.Advance(13 * time.Hour)
+	f.clock.Add(13 * time.Hour)
 
 	t.Run("reads never return expired events even before a sweep", func(t *testing.T) {
 		r, err := f.svc.GetLogEvents(ctx, acct, region, "short", "s", logs.GetQuery{StartFromHead: true})

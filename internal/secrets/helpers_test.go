@@ -3,11 +3,11 @@ package secrets
 import (
 	"context"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stratus-cloud/stratus/internal/awserr"
+	"github.com/stratus-cloud/stratus/internal/clocktest"
 	"github.com/stratus-cloud/stratus/internal/kms/kmstest"
 	"github.com/stratus-cloud/stratus/internal/store"
 )
@@ -17,28 +17,11 @@ const (
 	region = "us-east-1"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time // guarded by mu
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Shift(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
 	svc   *Service
 	st    *store.Store
 	keys  *kmstest.Recorder
-	clock *clock
+	clock *clocktest.Clock
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -49,7 +32,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	c := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	kmsSvc := kmstest.New(t, st, c.Now)
 	// Every fixture's KMS has these customer managed keys.
 	for _, alias := range []string{"alias/mine", "alias/other"} {

@@ -282,7 +282,7 @@ func TestDeleteAndRestore(t *testing.T) {
 		if _, err := f.svc.DeleteSecret(ctx, acct, region, "s", 7, false); err != nil {
 			t.Fatal(err)
 		}
-		f.clock.Shift(7*24*time.Hour + time.Second)
+		f.clock.Add(7*24*time.Hour + time.Second)
 		if _, err := f.svc.DescribeSecret(ctx, acct, region, sec.ARN); code(err) != CodeNotFound {
 			t.Errorf("describe: %v", err)
 		}

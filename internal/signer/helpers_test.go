@@ -3,10 +3,10 @@ package signer
 import (
 	"context"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/stratus-cloud/stratus/internal/clocktest"
 	"github.com/stratus-cloud/stratus/internal/kms"
 	"github.com/stratus-cloud/stratus/internal/kms/kmstest"
 	"github.com/stratus-cloud/stratus/internal/store"
@@ -17,27 +17,10 @@ const (
 	region = "us-east-1"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time // guarded by mu
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Shift(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
 	svc   *Service
 	kms   *kms.Service
-	clock *clock
+	clock *clocktest.Clock
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -48,7 +31,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := &fixture{clock: &clock{t: time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)}}
+	f := &fixture{clock: clocktest.New(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))}
 	f.kms = kmstest.New(t, st, f.clock.Now)
 	f.svc, err = New(ctx, Config{Store: st, Keys: f.kms.SigningKeys(), Now: f.clock.Now})
 	if err != nil {

@@ -164,7 +164,7 @@ func TestRevokeSigningProfile(t *testing.T) {
 		wantCode(t, err, CodeValidation)
 	})
 	t.Run("a revocation in the past makes the profile Revoked with a revocation record", func(t *testing.T) {
-		f.clock.Shift(time.Hour)
+		f.clock.Add(time.Hour)
 		if err := revoke(p.Version, now); err != nil {
 			t.Fatal(err)
 		}

@@ -177,7 +177,7 @@ func TestSQSDeliveriesAreRetried(t *testing.T) {
 	if got := len(f.queues.to(queueARN("flaky"))); got != 0 {
 		t.Fatalf("delivered before the one-second retry: %d", got)
 	}
-	f.clock.Advance(time.Second)
+	f.clock.Add(time.Second)
 	f.drained(t)
 	if got := len(f.queues.to(queueARN("flaky"))); got != 1 {
 		t.Errorf("delivered %d times", got)
@@ -326,7 +326,7 @@ func TestHTTPRetriesFollowTheDeliveryPolicyThenTheDeadLetterQueue(t *testing.T) 
 	f.publish(t, sns.PublishInput{TopicARN: topic, Message: "m"})
 	for attempt := 1; attempt <= 3; attempt++ {
 		eventually(t, fmt.Sprintf("attempt %d", attempt), func() bool { return len(failing.of("Notification")) >= attempt })
-		f.clock.Advance(time.Second)
+		f.clock.Add(time.Second)
 	}
 	f.drained(t)
 	t.Run("the endpoint got the first attempt and two retries", func(t *testing.T) {

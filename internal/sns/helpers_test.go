@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/stratus-cloud/stratus/internal/awserr"
+	"github.com/stratus-cloud/stratus/internal/clocktest"
 	"github.com/stratus-cloud/stratus/internal/sns"
 	"github.com/stratus-cloud/stratus/internal/sns/snsapi"
 	"github.com/stratus-cloud/stratus/internal/store"
@@ -30,25 +31,6 @@ const (
 	other  = "444455556666"
 	region = "us-east-1"
 )
-
-// clock is real time shifted by an offset tests advance to make retries
-// due without waiting for them.
-type clock struct {
-	mu     sync.Mutex // guards offset
-	offset time.Duration
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
-}
 
 // sent is one message a fake endpoint received.
 type sent struct {
@@ -169,7 +151,7 @@ type fixture struct {
 	svc       *sns.Service
 	st        *store.Store
 	dbPath    string
-	clock     *clock
+	clock     *clocktest.Clock
 	queues    *fakeQueues
 	functions *fakeFunctions
 	// links serves snsapi.Handler; messages' links point at it.
@@ -178,7 +160,7 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{clock: &clock{}, queues: &fakeQueues{}, functions: &fakeFunctions{}, dbPath: filepath.Join(t.TempDir(), "stratus.db")}
+	f := &fixture{clock: clocktest.NewWall(), queues: &fakeQueues{}, functions: &fakeFunctions{}, dbPath: filepath.Join(t.TempDir(), "stratus.db")}
 	if err := copyFile(template, f.dbPath); err != nil {
 		t.Fatal(err)
 	}

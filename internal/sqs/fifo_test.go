@@ -41,13 +41,13 @@ func TestFIFOOrderAndGroups(t *testing.T) {
 		}
 	})
 	t.Run("a message whose visibility times out comes back before the rest of its group", func(t *testing.T) {
-		f.clock.Advance(31 * time.Second)
+		f.clock.Add(31 * time.Second)
 		if got := bodies(f.receive(t, q, sqs.ReceiveInput{Max: 10})); !slices.Equal(got, []string{"b1", "a2", "a3", "b2"}) {
 			t.Errorf("got %v", got)
 		}
 	})
 	t.Run("a handle whose visibility timed out is ReceiptHandleIsInvalid on a FIFO queue", func(t *testing.T) {
-		f.clock.Advance(31 * time.Second)
+		f.clock.Add(31 * time.Second)
 		if err := f.svc.DeleteMessage(ctx, q, first[1].ReceiptHandle); code(err) != sqs.CodeReceiptHandleIsInvalid {
 			t.Errorf("got %v", err)
 		}
@@ -69,7 +69,7 @@ func TestFIFODeduplication(t *testing.T) {
 		}
 	})
 	t.Run("after five minutes the id is new again", func(t *testing.T) {
-		f.clock.Advance(5*time.Minute + time.Second)
+		f.clock.Add(5*time.Minute + time.Second)
 		again := f.send(t, q, sqs.SendInput{Body: "x", GroupID: "g", DeduplicationID: "id-1"})
 		if again.MessageID == orig.MessageID || again.SequenceNumber <= orig.SequenceNumber {
 			t.Errorf("got %+v", again)
@@ -125,7 +125,7 @@ func TestRedrive(t *testing.T) {
 			if len(f.receive(t, src, sqs.ReceiveInput{})) != 1 {
 				t.Fatalf("receive %d got nothing", i+1)
 			}
-			f.clock.Advance(11 * time.Second)
+			f.clock.Add(11 * time.Second)
 		}
 		if got := f.receive(t, src, sqs.ReceiveInput{}); len(got) != 0 {
 			t.Fatalf("received a third time")
@@ -197,7 +197,7 @@ func TestFIFORedriveKeepsGroupOrder(t *testing.T) {
 	if got := bodies(f.receive(t, src, sqs.ReceiveInput{VisibilityTimeout: intp(5)})); !slices.Equal(got, []string{"first"}) {
 		t.Fatalf("got %v", got)
 	}
-	f.clock.Advance(6 * time.Second)
+	f.clock.Add(6 * time.Second)
 	t.Run("the head moves to the dead-letter queue and the group goes on", func(t *testing.T) {
 		if got := bodies(f.receive(t, src, sqs.ReceiveInput{})); !slices.Equal(got, []string{"second"}) {
 			t.Errorf("source gave %v", got)

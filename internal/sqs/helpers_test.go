@@ -3,11 +3,11 @@ package sqs_test
 import (
 	"context"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stratus-cloud/stratus/internal/awserr"
+	"github.com/stratus-cloud/stratus/internal/clocktest"
 	"github.com/stratus-cloud/stratus/internal/sqs"
 	"github.com/stratus-cloud/stratus/internal/store"
 )
@@ -17,34 +17,16 @@ const (
 	region = "us-east-1"
 )
 
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
 	svc   *sqs.Service
 	st    *store.Store
-	clock *clock
+	clock *clocktest.Clock
 	dir   string
 }
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{dir: t.TempDir(), clock: &clock{t: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}}
+	f := &fixture{dir: t.TempDir(), clock: clocktest.New(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))}
 	f.open(t)
 	return f
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stratus-cloud/stratus/internal/clocktest"
 	"github.com/stratus-cloud/stratus/internal/sqs"
 	"github.com/stratus-cloud/stratus/internal/store"
 )
@@ -152,7 +153,7 @@ func TestTheSweeperRunsUntilStopped(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	c := &clock{t: time.Now()}
+	c := clocktest.New(time.Now())
 	svc, err := sqs.New(ctx, sqs.Config{Store: st, Region: region, Now: c.Now, SweepEvery: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +161,7 @@ func TestTheSweeperRunsUntilStopped(t *testing.T) {
 	q := ref("q")
 	svc.CreateQueue(ctx, q, map[string]string{"MessageRetentionPeriod": "60"}, nil)
 	svc.Send(ctx, q, sqs.SendInput{Body: "x"})
-	c.Advance(2 * time.Minute)
+	c.Add(2 * time.Minute)
 	svc.Start()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -208,7 +209,7 @@ func TestInternalAPIByARN(t *testing.T) {
 		if err := f.svc.DeleteByHandle(ctx, arn, msgs[0].ReceiptHandle); err != nil {
 			t.Fatal(err)
 		}
-		f.clock.Advance(time.Hour)
+		f.clock.Add(time.Hour)
 		if left, _ := f.svc.Receive(ctx, arn, 10, 0, 0); len(left) != 0 {
 			t.Errorf("left %v", left)
 		}

@@ -57,7 +57,7 @@ func TestSendAndReceive(t *testing.T) {
 	})
 	var second sqs.Message
 	t.Run("after the visibility timeout it is received again with a new handle", func(t *testing.T) {
-		f.clock.Advance(30 * time.Second)
+		f.clock.Add(30 * time.Second)
 		msgs := f.receive(t, q, sqs.ReceiveInput{AttributeNames: []string{"ApproximateReceiveCount"}, MessageAttributeNames: []string{"All"}})
 		if len(msgs) != 1 || msgs[0].ReceiptHandle == first.ReceiptHandle || msgs[0].Attributes["ApproximateReceiveCount"] != "2" || len(msgs[0].Attributes) != 1 {
 			t.Fatalf("got %+v", msgs)
@@ -71,7 +71,7 @@ func TestSendAndReceive(t *testing.T) {
 		if err := f.svc.DeleteMessage(ctx, q, first.ReceiptHandle); err != nil {
 			t.Fatal(err)
 		}
-		f.clock.Advance(30 * time.Second)
+		f.clock.Add(30 * time.Second)
 		if msgs := f.receive(t, q, sqs.ReceiveInput{}); len(msgs) != 1 {
 			t.Fatalf("the message is gone")
 		} else {
@@ -85,7 +85,7 @@ func TestSendAndReceive(t *testing.T) {
 		if err := f.svc.DeleteMessage(ctx, q, second.ReceiptHandle); err != nil {
 			t.Fatalf("second delete: %v", err)
 		}
-		f.clock.Advance(time.Hour)
+		f.clock.Add(time.Hour)
 		if msgs := f.receive(t, q, sqs.ReceiveInput{}); len(msgs) != 0 {
 			t.Errorf("got %v", bodies(msgs))
 		}
@@ -112,7 +112,7 @@ func TestReceiveOrderAndLimits(t *testing.T) {
 	q := f.queue(t, "q", nil)
 	for _, b := range []string{"1", "2", "3", "4", "5"} {
 		f.send(t, q, sqs.SendInput{Body: b})
-		f.clock.Advance(time.Millisecond)
+		f.clock.Add(time.Millisecond)
 	}
 	t.Run("a standard queue returns the oldest visible messages first, up to the maximum", func(t *testing.T) {
 		if got := bodies(f.receive(t, q, sqs.ReceiveInput{Max: 3})); !slices.Equal(got, []string{"1", "2", "3"}) {
@@ -270,7 +270,7 @@ func TestBatches(t *testing.T) {
 	})
 	t.Run("DeleteMessages and ChangeVisibilities report per entry", func(t *testing.T) {
 		f.send(t, q, sqs.SendInput{Body: "d"})
-		f.clock.Advance(time.Minute)
+		f.clock.Add(time.Minute)
 		msgs := f.receive(t, q, sqs.ReceiveInput{Max: 10})
 		if len(msgs) != 3 {
 			t.Fatalf("got %v", bodies(msgs))
@@ -299,7 +299,7 @@ func TestChangeVisibility(t *testing.T) {
 		if err := f.svc.ChangeVisibility(ctx, q, m.ReceiptHandle, 120); err != nil {
 			t.Fatal(err)
 		}
-		f.clock.Advance(60 * time.Second)
+		f.clock.Add(60 * time.Second)
 		if msgs := f.receive(t, q, sqs.ReceiveInput{}); len(msgs) != 0 {
 			t.Errorf("visible after 60 s")
 		}
@@ -323,9 +323,9 @@ func TestChangeVisibility(t *testing.T) {
 		}
 	})
 	t.Run("a message that is not in flight is MessageNotInflight", func(t *testing.T) {
-		f.clock.Advance(time.Minute)
+		f.clock.Add(time.Minute)
 		m2 := f.receive(t, q, sqs.ReceiveInput{VisibilityTimeout: intp(1)})[0]
-		f.clock.Advance(2 * time.Second)
+		f.clock.Add(2 * time.Second)
 		if err := f.svc.ChangeVisibility(ctx, q, m2.ReceiptHandle, 10); code(err) != sqs.CodeMessageNotInflight {
 			t.Errorf("got %v", err)
 		}
@@ -337,16 +337,16 @@ func TestRetentionAndSweep(t *testing.T) {
 	ctx := context.Background()
 	q := f.queue(t, "q", map[string]string{"MessageRetentionPeriod": "60"})
 	f.send(t, q, sqs.SendInput{Body: "old"})
-	f.clock.Advance(30 * time.Second)
+	f.clock.Add(30 * time.Second)
 	f.send(t, q, sqs.SendInput{Body: "new"})
-	f.clock.Advance(31 * time.Second)
+	f.clock.Add(31 * time.Second)
 	t.Run("a receive skips and drops a message past retention", func(t *testing.T) {
 		if got := bodies(f.receive(t, q, sqs.ReceiveInput{Max: 10, VisibilityTimeout: intp(0)})); !slices.Equal(got, []string{"new"}) {
 			t.Errorf("got %v", got)
 		}
 	})
 	t.Run("the sweeper deletes what has expired", func(t *testing.T) {
-		f.clock.Advance(time.Minute)
+		f.clock.Add(time.Minute)
 		n, err := f.svc.Sweep(ctx)
 		if err != nil || n != 1 {
 			t.Errorf("swept %d, %v", n, err)
@@ -374,7 +374,7 @@ func TestAcknowledgedStateSurvivesARestart(t *testing.T) {
 		}
 	})
 	t.Run("its receive count and handle survive", func(t *testing.T) {
-		f.clock.Advance(time.Minute)
+		f.clock.Add(time.Minute)
 		got := f.receive(t, q, sqs.ReceiveInput{Max: 10, AttributeNames: []string{"ApproximateReceiveCount"}})
 		counts := map[string]string{}
 		for _, x := range got {

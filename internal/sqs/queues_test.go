@@ -55,7 +55,7 @@ func TestCreateQueue(t *testing.T) {
 		if _, err := f.svc.CreateQueue(ctx, ref("gone"), nil, nil); code(err) != sqs.CodeQueueDeletedRecently {
 			t.Fatalf("got %v", err)
 		}
-		f.clock.Advance(61 * time.Second)
+		f.clock.Add(61 * time.Second)
 		if _, err := f.svc.CreateQueue(ctx, ref("gone"), nil, nil); err != nil {
 			t.Fatalf("after 61 s: %v", err)
 		}
@@ -112,7 +112,7 @@ func TestQueueAttributes(t *testing.T) {
 		}
 	})
 	t.Run("SetQueueAttributes changes them and LastModifiedTimestamp", func(t *testing.T) {
-		f.clock.Advance(10 * time.Second)
+		f.clock.Add(10 * time.Second)
 		policy := `{"Version":"2012-10-17","Statement":[]}`
 		if err := f.svc.SetQueueAttributes(ctx, q, map[string]string{"VisibilityTimeout": "45", "Policy": policy}); err != nil {
 			t.Fatal(err)
@@ -223,7 +223,7 @@ func TestTagsPurgeAndPermissions(t *testing.T) {
 		if err := f.svc.PurgeQueue(ctx, q); code(err) != sqs.CodePurgeQueueInProgress {
 			t.Errorf("second purge: %v", err)
 		}
-		f.clock.Advance(time.Minute)
+		f.clock.Add(time.Minute)
 		if err := f.svc.PurgeQueue(ctx, q); err != nil {
 			t.Errorf("after a minute: %v", err)
 		}

@@ -6,11 +6,11 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stratus-cloud/stratus/internal/awserr"
+	"github.com/stratus-cloud/stratus/internal/clocktest"
 	"github.com/stratus-cloud/stratus/internal/kms/kmstest"
 	"github.com/stratus-cloud/stratus/internal/store"
 )
@@ -21,23 +21,6 @@ const (
 	user   = "arn:aws:iam::123456789012:user/alice"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time // guarded by mu
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Shift(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // missingKey is an alias no key of the fixture's KMS has.
 const missingKey = "alias/missing"
 
@@ -45,7 +28,7 @@ type fixture struct {
 	svc   *Service
 	st    *store.Store
 	keys  *kmstest.Recorder
-	clock *clock
+	clock *clocktest.Clock
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -56,7 +39,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	c := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	kmsSvc := kmstest.New(t, st, c.Now)
 	// Every fixture's KMS has these customer managed keys.
 	for _, alias := range []string{"alias/mine", "alias/k"} {

@@ -534,7 +534,7 @@ func TestGetParameterHistory(t *testing.T) {
 	ctx := context.Background()
 	for i := range 5 {
 		f.put(t, "/h", TypeSecureString, fmt.Sprintf("s%d", i+1))
-		f.clock.Shift(1e9)
+		f.clock.Add(1e9)
 	}
 	t.Run("pages of two answer every version once, oldest first, decrypted", func(t *testing.T) {
 		var values []string

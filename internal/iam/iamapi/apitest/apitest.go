@@ -18,9 +18,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
@@ -33,6 +31,7 @@ import (
 	"github.com/stratus-cloud/stratus/internal/awsproto/codec/jsonrpc"
 	"github.com/stratus-cloud/stratus/internal/awsproto/codec/query"
 	"github.com/stratus-cloud/stratus/internal/awsproto/model"
+	"github.com/stratus-cloud/stratus/internal/clocktest"
 	"github.com/stratus-cloud/stratus/internal/iam"
 	"github.com/stratus-cloud/stratus/internal/iam/authapi"
 	"github.com/stratus-cloud/stratus/internal/iam/iamapi"
@@ -53,7 +52,8 @@ type Env struct {
 	Authz   *iam.Authorizer
 	Router  *awsproto.Router
 	Server  *httptest.Server
-	Clock   *Clock
+	// Clock is the wall clock shifted by whatever tests Add to it.
+	Clock *clocktest.Clock
 	// Services are the registered APIs by model name (iam, sts, organizations).
 	Services map[string]*awsproto.Service
 	// Account is the management account; Admin the bootstrap user's key.
@@ -76,7 +76,7 @@ func New(t testing.TB) *Env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clock := &Clock{}
+	clock := clocktest.NewWall()
 	svc, err := iam.New(ctx, iam.Config{Store: st, Sealer: NewSealer(t), Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -152,26 +152,6 @@ func (e *Env) NewUser(t testing.TB, account, name, doc string) Credentials {
 		t.Fatal(err)
 	}
 	return Credentials{AccessKeyID: k.ID, SecretAccessKey: k.Secret}
-}
-
-// Clock is the Env's clock: real time shifted by an offset tests can change.
-type Clock struct {
-	mu     sync.Mutex // guards offset
-	offset time.Duration
-}
-
-// Now returns the shifted time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-// Shift sets the offset from real time.
-func (c *Clock) Shift(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset = d
 }
 
 // NewSealer returns the sealer the server uses, secret.Box, under a fresh
