@@ -404,13 +404,19 @@ func (s *Service) ListKeys(ctx context.Context, account, region string, limit in
 }
 
 // update loads the key ref names, lets change check and modify it, and
-// writes its mutable columns back.
+// writes its mutable columns back. Every caller is a customer's management
+// call: AWS managed keys refuse them all.
 func (s *Service) update(ctx context.Context, account, region, ref string, change func(tx *store.Tx, k *Key) error) (*Key, error) {
 	var k *Key
 	err := s.st.Update(ctx, func(tx *store.Tx) error {
 		var err error
 		if k, err = s.load(ctx, tx, account, region, ref); err != nil {
 			return err
+		}
+		if k.Manager == ManagerAWS {
+			// AWS managed keys are permanently enabled for the services
+			// that use them; only those services manage them.
+			return newErr(CodeUnsupportedOp, "%s is an AWS managed key: it cannot be enabled, disabled, deleted, rotated on demand, tagged or given another policy.", k.ARN())
 		}
 		if err := change(tx, k); err != nil {
 			return err

@@ -53,3 +53,29 @@ func TestKeyPoliciesAndTags(t *testing.T) {
 		}
 	})
 }
+
+func TestAWSManagedKeysRefuseManagement(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	k, err := f.svc.EnsureManagedKey(ctx, acct, region, "lambda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, call := range map[string]func() error{
+		"DisableKey": func() error { return f.svc.DisableKey(ctx, acct, region, k.ID) },
+		"ScheduleKeyDeletion": func() error {
+			_, err := f.svc.ScheduleKeyDeletion(ctx, acct, region, k.ID, 7)
+			return err
+		},
+		"PutKeyPolicy":       func() error { return f.svc.PutKeyPolicy(ctx, acct, region, k.ID, "", DefaultPolicy(acct), false) },
+		"TagResource":        func() error { return f.svc.TagResource(ctx, acct, region, k.ID, map[string]string{"a": "b"}) },
+		"DisableKeyRotation": func() error { return f.svc.DisableKeyRotation(ctx, acct, region, k.ID) },
+	} {
+		t.Run(name+" is refused on an AWS managed key", func(t *testing.T) {
+			wantCode(t, call(), CodeUnsupportedOp)
+		})
+	}
+	if err := f.svc.KeyUsable(ctx, acct, region, k.ARN()); err != nil {
+		t.Fatalf("the managed key is no longer usable: %v", err)
+	}
+}
