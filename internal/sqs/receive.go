@@ -530,5 +530,10 @@ func decodeHandle(h string) (queueID, seq int64, token []byte, ok bool) {
 	if err != nil || len(b) != handleLen || b[0] != handleVersion {
 		return 0, 0, nil, false
 	}
+	// The decoder skips line breaks and accepts non-canonical final bits:
+	// only the one spelling of a handle is that handle.
+	if base64.RawURLEncoding.EncodeToString(b) != h {
+		return 0, 0, nil, false
+	}
 	return int64(binary.BigEndian.Uint64(b[1:9])), int64(binary.BigEndian.Uint64(b[9:17])), b[17:], true
 }
