@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -23,14 +25,47 @@ func LockDataDir(dir string) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock data directory: %w", err)
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, fmt.Errorf("data directory %s is in use by another stratus process", dir)
+	// A server killed a moment ago can leave the lock to a child that is
+	// between fork and exec: wait a little before calling the directory busy.
+	deadline := time.Now().Add(lockWait)
+	for {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if err == nil {
+			return f, nil
 		}
-		return nil, fmt.Errorf("lock data directory: %w", err)
+		if !errors.Is(err, unix.EWOULDBLOCK) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	return f, nil
+	f.Close()
+	if errors.Is(err, unix.EWOULDBLOCK) {
+		return nil, fmt.Errorf("data directory %s is in use by another stratus process%s", dir, lockHolders(filepath.Join(dir, "lock")))
+	}
+	return nil, fmt.Errorf("lock data directory: %w", err)
+}
+
+// lockWait is how long LockDataDir waits for a lock held by another process.
+const lockWait = 5 * time.Second
+
+// lockHolders names the processes that have path open, for the error.
+func lockHolders(path string) string {
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	var out []string
+	for _, p := range procs {
+		fds, _ := os.ReadDir(filepath.Join(p, "fd"))
+		for _, fd := range fds {
+			if target, err := os.Readlink(filepath.Join(p, "fd", fd.Name())); err == nil && target == path {
+				cmd, _ := os.ReadFile(filepath.Join(p, "cmdline"))
+				out = append(out, filepath.Base(p)+" ("+strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " "))+")")
+				break
+			}
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return ": pid " + strings.Join(out, ", ")
 }
 
 // openDataKey returns the data directory's data key, making it on first
